@@ -1,0 +1,3 @@
+package dev.wharf.config;
+
+final class Placeholder {}

@@ -1,0 +1,28 @@
+package dev.wharf.storage;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Writes one blob, hashing as it goes. Either {@link #commit()} publishes it atomically, or {@link #abort()} (or
+ * {@link #close()} without commit) leaves nothing behind. Not thread-safe.
+ */
+public interface BlobWriter extends AutoCloseable {
+    /** Appends all remaining bytes of {@code src}; throws {@link StorageException} of kind IO on failure. */
+    void write(ByteBuffer src);
+
+    /** Bytes written so far. */
+    long written();
+
+    /**
+     * Verifies digest and size, makes the bytes durable and publishes them. On a mismatch throws {@link
+     * StorageException} of kind CORRUPT and publishes nothing. Publishing a digest already stored is a no-op success.
+     */
+    void commit();
+
+    /** Discards what was written; safe to call more than once or after commit (then it does nothing). */
+    void abort();
+
+    /** Aborts unless committed. */
+    @Override
+    void close();
+}

@@ -1,0 +1,38 @@
+package dev.wharf.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The index of what the cache holds: tags per upstream repository, metadata per digest, and which digests each
+ * upstream repository has been seen to reference. Every method blocks: call from a worker thread, never from an
+ * event loop. Failures throw {@link StorageException} of kind IO.
+ */
+public interface CacheIndex extends AutoCloseable {
+    /** The entry of {@code tag} in {@code repository} of {@code upstream}; empty when unknown. */
+    Optional<TagEntry> findTag(String upstream, RepositoryName repository, Tag tag);
+
+    /** Records (or replaces) the entry of a tag. */
+    void putTag(String upstream, RepositoryName repository, Tag tag, TagEntry entry);
+
+    /** The tags known for a repository, sorted lexically; empty when none. */
+    List<String> listTags(String upstream, RepositoryName repository);
+
+    /** Metadata of stored bytes; empty when unknown. */
+    Optional<DigestEntry> findDigest(Digest digest);
+
+    /** Records (or replaces) the metadata of stored bytes. Call only once the bytes are durable. */
+    void putDigest(Digest digest, DigestEntry entry);
+
+    /** Removes the metadata of a digest; does nothing when absent. */
+    void deleteDigest(Digest digest);
+
+    /** Records that {@code repository} of {@code upstream} references {@code digest}. */
+    void markSeen(String upstream, RepositoryName repository, Digest digest);
+
+    /** True when {@code repository} of {@code upstream} has been seen to reference {@code digest}. */
+    boolean isSeen(String upstream, RepositoryName repository, Digest digest);
+
+    @Override
+    void close();
+}
