@@ -1,8 +1,122 @@
 package dev.wharf.proxy;
 
-/** Entry point. */
-public final class Main {
-    private Main() {}
+import dev.wharf.config.ConfigException;
+import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.WharfConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-    public static void main(String[] args) {}
+/** The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. */
+@Command(
+        name = "wharf",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Pull-through caching proxy for OCI container registries.",
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code wharf serve}: runs until stopped. */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the registry cache.")
+    static final class Serve implements Callable<Integer> {
+        private static final Logger LOG = LoggerFactory.getLogger(Serve.class);
+
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: built-in)")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            WharfConfig loaded;
+            try {
+                loaded = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                printProblems(spec.commandLine().getErr(), config, e);
+                return 2;
+            }
+            Wharf wharf = Wharf.start(loaded, Clock.systemUTC());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                wharf.close();
+                stopped.countDown();
+            }, "wharf-shutdown"));
+            LOG.info("wharf serving the registry API on {}", wharf.address());
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** {@code wharf config ...}. */
+    @Command(
+            name = "config",
+            mixinStandardHelpOptions = true,
+            description = "Configuration tools.",
+            subcommands = {ConfigCheck.class})
+    static final class ConfigCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    /** {@code wharf config check FILE}: lists every problem; exit 1 when there is any. */
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a configuration file.")
+    static final class ConfigCheck implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.load(file);
+            } catch (ConfigException e) {
+                printProblems(spec.commandLine().getErr(), file, e);
+                return 1;
+            }
+            spec.commandLine().getOut().println(file + ": ok");
+            return 0;
+        }
+    }
+
+    private static void printProblems(PrintWriter err, Path file, ConfigException e) {
+        err.println(file + ": " + e.problems().size() + " problem(s)");
+        e.problems().forEach(p -> err.println("  " + p));
+        err.flush();
+    }
+
+    /** The version recorded in the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"wharf " + (v == null ? "development" : v)};
+        }
+    }
 }

@@ -1,0 +1,77 @@
+package dev.wharf.proxy.http;
+
+import dev.wharf.storage.BlobReader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.stream.ChunkedInput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Streams a byte range of a {@link BlobReader} in chunks, following channel writability. Used where zero-copy is not
+ * possible (TLS, stores that are not local files). Reads run on the event loop, so the reader must not wait long.
+ */
+final class BlobChunkedInput implements ChunkedInput<ByteBuf> {
+    private static final int CHUNK = 64 * 1024;
+
+    private final BlobReader reader;
+    private final long end;
+    private long position;
+
+    BlobChunkedInput(BlobReader reader, long first, long length) {
+        this.reader = reader;
+        this.position = first;
+        this.end = first + length;
+    }
+
+    @Override
+    public boolean isEndOfInput() {
+        return position >= end;
+    }
+
+    @Override
+    public void close() {
+        reader.close();
+    }
+
+    @Override
+    @Deprecated
+    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
+        return readChunk(ctx.alloc());
+    }
+
+    @Override
+    public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
+        if (isEndOfInput()) {
+            return null;
+        }
+        int size = (int) Math.min(CHUNK, end - position);
+        ByteBuf buf = allocator.heapBuffer(size);
+        try {
+            ByteBuffer nio = buf.nioBuffer(0, size);
+            while (nio.hasRemaining()) {
+                int n = reader.read(nio, position + nio.position());
+                if (n < 0) {
+                    throw new IOException("blob is shorter than its recorded size");
+                }
+            }
+            buf.writerIndex(size);
+            position += size;
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public long length() {
+        return end;
+    }
+
+    @Override
+    public long progress() {
+        return position;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.wharf.proxy.http;
+
+import static io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY;
+import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
+import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
+import static io.netty.handler.codec.http.HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
+
+import dev.wharf.proxy.pull.Target;
+import dev.wharf.proxy.upstream.UpstreamException;
+import dev.wharf.storage.StorageException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where any failure becomes an OCI error: status, code and a message that names the upstream but
+ * never its URL or credentials. Each failure is logged here once.
+ */
+final class ErrorMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+    /** An error answer. */
+    record OciError(HttpResponseStatus status, String code, String message, Optional<Duration> retryAfter) {
+        OciError(HttpResponseStatus status, String code, String message) {
+            this(status, code, message, Optional.empty());
+        }
+    }
+
+    private ErrorMapper() {}
+
+    /** The answer for {@code failure} on {@code route} (null when routing itself failed). */
+    static OciError map(Throwable failure, Route route) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+        if (cause instanceof RequestException e) {
+            return new OciError(e.status(), e.code(), e.getMessage());
+        }
+        if (cause instanceof ByteRange.Unsatisfiable) {
+            return new OciError(REQUESTED_RANGE_NOT_SATISFIABLE, "BLOB_UNKNOWN", "requested range not satisfiable");
+        }
+        if (cause instanceof UpstreamException e) {
+            return upstream(e, route);
+        }
+        String where = upstreamName(route);
+        if (cause instanceof StorageException e && e.kind() == StorageException.Kind.CORRUPT) {
+            LOG.warn("upstream {} sent content that failed verification: {}", where, e.getMessage());
+            return new OciError(BAD_GATEWAY, "DIGEST_INVALID", "upstream " + where + " sent content that does not"
+                    + " match its digest");
+        }
+        if (cause instanceof UncheckedIOException e) {
+            LOG.warn("upstream {} failed mid-transfer: {}", where, e.getMessage());
+            return new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " failed during the transfer");
+        }
+        LOG.error("internal error serving {}", route, cause);
+        return new OciError(INTERNAL_SERVER_ERROR, "UNKNOWN", "internal error");
+    }
+
+    private static OciError upstream(UpstreamException e, Route route) {
+        String where = upstreamName(route);
+        return switch (e.kind()) {
+            case NOT_FOUND -> new OciError(NOT_FOUND, notFoundCode(route), notFoundMessage(route));
+            case UNAUTHORIZED, DENIED -> {
+                LOG.warn("upstream {} refused access: {}", where, e.getMessage());
+                yield new OciError(FORBIDDEN, "DENIED", "upstream " + where + " refused access");
+            }
+            case RATE_LIMITED -> new OciError(
+                    TOO_MANY_REQUESTS, "TOOMANYREQUESTS", "upstream " + where + " is rate limiting", e.retryAfter());
+            case UNAVAILABLE -> {
+                LOG.warn("upstream {} unavailable: {}", where, e.getMessage());
+                yield new OciError(BAD_GATEWAY, "UNAVAILABLE",
+                        "upstream " + where + " is unavailable");
+            }
+            case TOO_LARGE -> new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where
+                    + " sent a manifest over 4 MiB");
+            case PROTOCOL -> {
+                LOG.warn("upstream {} broke the protocol: {}", where, e.getMessage());
+                yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " answered unexpectedly");
+            }
+        };
+    }
+
+    private static String notFoundCode(Route route) {
+        if (route instanceof Route.Blob) {
+            return "BLOB_UNKNOWN";
+        }
+        if (route instanceof Route.Manifest) {
+            return "MANIFEST_UNKNOWN";
+        }
+        return "NAME_UNKNOWN";
+    }
+
+    private static String notFoundMessage(Route route) {
+        if (route instanceof Route.Blob) {
+            return "blob unknown to registry";
+        }
+        if (route instanceof Route.Manifest) {
+            return "manifest unknown";
+        }
+        return "repository name not known to registry";
+    }
+
+    private static String upstreamName(Route route) {
+        Target target = null;
+        if (route instanceof Route.Manifest m) {
+            target = m.target();
+        } else if (route instanceof Route.Blob b) {
+            target = b.target();
+        } else if (route instanceof Route.Tags t) {
+            target = t.target();
+        }
+        return target == null ? "(none)" : target.upstream();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.wharf.proxy.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of one client connection: HTTP/1.1 codec with size limits, idle timeout, the registry handler. */
+final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+    static final int MAX_INITIAL_LINE = 8 * 1024;
+    static final int MAX_HEADER_SIZE = 16 * 1024;
+    private static final int IDLE_SECONDS = 120;
+
+    private final RegistryHandler registry;
+
+    HttpInitializer(RegistryHandler registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 64 * 1024))
+                .addLast("chunked", new ChunkedWriteHandler())
+                .addLast("registry", registry);
+    }
+}

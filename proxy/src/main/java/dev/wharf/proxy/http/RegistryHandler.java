@@ -1,0 +1,262 @@
+package dev.wharf.proxy.http;
+
+import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
+import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
+import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
+
+import dev.wharf.proxy.pull.PullThrough;
+import dev.wharf.storage.BlobReader;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.FileChannel;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Serves the OCI read API on one connection, one request at a time: reading pauses while a request is answered, so
+ * pipelined requests are answered in order. Routing and validation run on the event loop (no I/O); everything that
+ * touches storage or the upstream runs on the worker executor, and the answer hops back to the event loop.
+ * Holds no per-connection state, so one instance serves every connection.
+ */
+@ChannelHandler.Sharable
+final class RegistryHandler extends ChannelInboundHandlerAdapter {
+    private final Router router;
+    private final PullThrough pull;
+    private final Executor workers;
+
+    RegistryHandler(Router router, PullThrough pull, Executor workers) {
+        this.router = router;
+        this.pull = pull;
+        this.workers = workers;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest request) {
+                ctx.channel().config().setAutoRead(false);
+                handle(ctx, request);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            var status = cause instanceof TooLongHttpLineException
+                    ? REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? REQUEST_HEADER_FIELDS_TOO_LARGE : BAD_REQUEST;
+            fail(ctx, new RequestException(status, "UNSUPPORTED", "malformed request"), null, false, false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasAmbiguousFraming(request);
+        if (hasAmbiguousFraming(request)) {
+            fail(ctx, new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"), null, false,
+                    false);
+            return;
+        }
+        HttpMethod method = request.method();
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            // Wharf is read-only. The request body is never read, so the connection cannot be reused.
+            fail(ctx, new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"), null,
+                    false, false);
+            return;
+        }
+        boolean head = method.equals(HttpMethod.HEAD);
+        Route route;
+        try {
+            route = router.route(request.uri());
+        } catch (RequestException e) {
+            fail(ctx, e, null, head, keepAlive);
+            return;
+        }
+        Optional<String> ns = namespace(request.uri());
+        Exchange exchange = new Exchange(ctx, route, head, keepAlive, ns);
+        if (route instanceof Route.Base) {
+            exchange.send(Responses.base(head));
+        } else if (route instanceof Route.Manifest m) {
+            exchange.async(() -> pull.manifest(m.target(), m.reference()), manifest -> exchange.send(
+                    Responses.manifest(manifest, head)));
+        } else if (route instanceof Route.Blob b) {
+            String rangeHeader = request.headers().get(HttpHeaderNames.RANGE);
+            exchange.async(() -> pull.openBlob(b.target(), b.digest()), reader -> exchange.sendBlob(b, reader,
+                    rangeHeader));
+        } else if (route instanceof Route.Tags t) {
+            exchange.async(() -> pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
+        }
+    }
+
+    private static boolean hasAmbiguousFraming(HttpRequest request) {
+        String te = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te == null) {
+            return false;
+        }
+        return request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                || !te.trim().equalsIgnoreCase(HttpHeaderValues.CHUNKED.toString());
+    }
+
+    private static Optional<String> namespace(String uri) {
+        List<String> ns = new QueryStringDecoder(uri).parameters().get("ns");
+        return ns == null || ns.isEmpty() ? Optional.empty() : Optional.of(ns.get(0));
+    }
+
+    private static void fail(
+            ChannelHandlerContext ctx, Throwable failure, Route route, boolean head, boolean keepAlive) {
+        new Exchange(ctx, route, head, keepAlive, Optional.empty()).fail(failure);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** One request's answer: runs blocking work on the workers and writes the result on the event loop. */
+    private final class Exchange {
+        private final ChannelHandlerContext ctx;
+        private final Route route;
+        private final boolean head;
+        private final boolean keepAlive;
+        private final Optional<String> ns;
+
+        Exchange(ChannelHandlerContext ctx, Route route, boolean head, boolean keepAlive, Optional<String> ns) {
+            this.ctx = ctx;
+            this.route = route;
+            this.head = head;
+            this.keepAlive = keepAlive;
+            this.ns = ns;
+        }
+
+        <T> void async(Supplier<T> work, Consumer<T> onEventLoop) {
+            CompletableFuture.supplyAsync(work, workers).whenComplete((value, failure) -> ctx.executor()
+                    .execute(() -> {
+                        if (failure != null) {
+                            fail(failure);
+                        } else if (!ctx.channel().isActive()) {
+                            if (value instanceof AutoCloseable closeable) {
+                                closeQuietly(closeable);
+                            }
+                        } else {
+                            onEventLoop.accept(value);
+                        }
+                    }));
+        }
+
+        void send(HttpResponse response) {
+            decorate(response);
+            finish(ctx.writeAndFlush(response));
+        }
+
+        void fail(Throwable failure) {
+            ErrorMapper.OciError error = ErrorMapper.map(failure, route);
+            var response = Responses.error(error, head);
+            if (failure instanceof ByteRange.Unsatisfiable u) {
+                response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + u.length());
+            }
+            send(response);
+        }
+
+        void sendTags(Route.Tags route, List<String> all) {
+            TagPage page = TagPage.of(all, route.n(), route.last());
+            Optional<String> link = page.next().map(last -> "</v2/" + route.requestedName() + "/tags/list?n="
+                    + route.n().orElseThrow() + "&last=" + last + ns.map(n -> "&ns=" + n).orElse("")
+                    + ">; rel=\"next\"");
+            send(Responses.tags(route.requestedName(), page.tags(), link, head));
+        }
+
+        void sendBlob(Route.Blob route, BlobReader reader, String rangeHeader) {
+            Optional<ByteRange> range;
+            try {
+                range = head ? Optional.empty() : ByteRange.parse(rangeHeader, reader.size());
+            } catch (ByteRange.Unsatisfiable e) {
+                reader.close();
+                fail(e);
+                return;
+            }
+            HttpResponse response = Responses.blob(route.digest(), reader.size(), range);
+            decorate(response);
+            if (head) {
+                reader.close();
+                finish(ctx.writeAndFlush(response));
+                return;
+            }
+            long first = range.map(ByteRange::first).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(reader.size());
+            ctx.write(response);
+            Optional<FileChannel> file = reader.fileChannel();
+            ChannelFuture done;
+            if (file.isPresent() && ctx.pipeline().get(SslHandler.class) == null) {
+                // Zero-copy: the kernel sends the file. The region closes the channel when released; the reader's
+                // own close afterwards is harmless.
+                ctx.write(new DefaultFileRegion(file.get(), first, length));
+                done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                done = ctx.writeAndFlush(new HttpChunkedInput(new BlobChunkedInput(reader, first, length)));
+            }
+            done.addListener(f -> reader.close());
+            finish(done);
+        }
+
+        private void decorate(HttpResponse response) {
+            ns.ifPresent(n -> response.headers().set("OCI-Namespace", n));
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+
+        private void finish(ChannelFuture done) {
+            if (keepAlive) {
+                done.addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        f.channel().config().setAutoRead(true);
+                    } else {
+                        f.channel().close();
+                    }
+                });
+            } else {
+                done.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // Nothing to do: the client is gone.
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.wharf.proxy.http;
+
+import dev.wharf.proxy.pull.PullThrough;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/** The {@code /v2/} listener: Netty with epoll where available, NIO elsewhere. */
+public final class WharfServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel channel;
+
+    private WharfServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+        this.boss = boss;
+        this.workers = workers;
+        this.channel = channel;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param upstreamByHost the configured upstream's name for a name or alias a client writes; empty when unknown
+     * @param defaultUpstream what requests without a prefix or {@code ns} reach
+     * @param blocking where storage and upstream work runs
+     */
+    public static WharfServer start(
+            InetSocketAddress address,
+            Function<String, Optional<String>> upstreamByHost,
+            String defaultUpstream,
+            PullThrough pull,
+            Executor blocking)
+            throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
+        RegistryHandler handler = new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking);
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(type)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new HttpInitializer(handler))
+                    .bind(address)
+                    .sync()
+                    .channel();
+            return new WharfServer(boss, workers, channel);
+        } catch (RuntimeException | InterruptedException e) {
+            boss.shutdownGracefully();
+            workers.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Stops accepting, closes connections, and waits for the event loops to end. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        boss.shutdownGracefully().syncUninterruptibly();
+        workers.shutdownGracefully().syncUninterruptibly();
+    }
+}

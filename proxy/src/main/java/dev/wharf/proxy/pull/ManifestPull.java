@@ -1,0 +1,199 @@
+package dev.wharf.proxy.pull;
+
+import dev.wharf.proxy.upstream.ManifestHead;
+import dev.wharf.proxy.upstream.ManifestResponse;
+import dev.wharf.proxy.upstream.UpstreamException;
+import dev.wharf.storage.BlobReader;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.BlobWriter;
+import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.DigestEntry;
+import dev.wharf.storage.ManifestCache;
+import dev.wharf.storage.StorageException;
+import dev.wharf.storage.Tag;
+import dev.wharf.storage.TagEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Manifests by tag or digest. A digest is served from the cache without asking the upstream. A tag is served from
+ * the cache while fresh; once stale it is re-checked with one (coalesced) HEAD, and a changed digest is fetched.
+ * When the re-check fails, the last known manifest is served.
+ */
+final class ManifestPull {
+    /** Manifests larger than this are refused, from clients and upstreams alike. */
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManifestPull.class);
+
+    private record TagKey(Target target, Tag tag) {}
+
+    private final BlobStore blobs;
+    private final CacheIndex index;
+    private final ManifestCache hot;
+    private final Upstreams upstreams;
+    private final FreshnessPolicy freshness;
+    private final Clock clock;
+    private final Coalescer<Digest, Manifest> byDigest = new Coalescer<>();
+    private final Coalescer<TagKey, Manifest> byTag = new Coalescer<>();
+
+    ManifestPull(
+            BlobStore blobs,
+            CacheIndex index,
+            ManifestCache hot,
+            Upstreams upstreams,
+            FreshnessPolicy freshness,
+            Clock clock) {
+        this.blobs = blobs;
+        this.index = index;
+        this.hot = hot;
+        this.upstreams = upstreams;
+        this.freshness = freshness;
+        this.clock = clock;
+    }
+
+    /** The manifest {@code reference} names in {@code target}. Blocks. */
+    Manifest find(Target target, Reference reference) {
+        if (reference.isDigest()) {
+            return byDigest(target, reference.digest().orElseThrow());
+        }
+        return byTag(target, reference.tag().orElseThrow());
+    }
+
+    private Manifest byDigest(Target target, Digest digest) {
+        Optional<Manifest> cached = cached(digest);
+        if (cached.isPresent()) {
+            if (!index.isSeen(target.upstream(), target.repository(), digest)) {
+                index.markSeen(target.upstream(), target.repository(), digest);
+            }
+            return cached.get();
+        }
+        return byDigest.run(digest, () -> {
+            ManifestResponse response = upstreams.of(target).fetchManifest(target.repository(), digest.toString());
+            return store(target, digest, response);
+        });
+    }
+
+    private Manifest byTag(Target target, Tag tag) {
+        Optional<TagEntry> entry = index.findTag(target.upstream(), target.repository(), tag);
+        if (entry.isPresent() && isFresh(target, tag, entry.get())) {
+            Optional<Manifest> cached = cached(entry.get().digest());
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+        }
+        return byTag.run(new TagKey(target, tag), () -> entry.isPresent()
+                ? revalidate(target, tag, entry.get())
+                : fetchTag(target, tag));
+    }
+
+    private boolean isFresh(Target target, Tag tag, TagEntry entry) {
+        Duration ttl = freshness.tagTtl(target, tag);
+        return clock.instant().isBefore(entry.verifiedAt().plus(ttl));
+    }
+
+    private Manifest revalidate(Target target, Tag tag, TagEntry entry) {
+        ManifestHead head;
+        try {
+            head = upstreams.of(target).headManifest(target.repository(), tag.value());
+        } catch (UpstreamException e) {
+            Optional<Manifest> stale = cached(entry.digest());
+            if (stale.isPresent()) {
+                LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, e.getMessage());
+                return stale.get();
+            }
+            throw e;
+        }
+        if (head.digest().filter(entry.digest()::equals).isPresent()) {
+            Optional<Manifest> cached = cached(entry.digest());
+            if (cached.isPresent()) {
+                Instant now = clock.instant();
+                index.putTag(
+                        target.upstream(),
+                        target.repository(),
+                        tag,
+                        new TagEntry(entry.digest(), entry.mediaType(), entry.fetchedAt(), now));
+                return cached.get();
+            }
+        }
+        return fetchTag(target, tag);
+    }
+
+    private Manifest fetchTag(Target target, Tag tag) {
+        ManifestResponse response = upstreams.of(target).fetchManifest(target.repository(), tag.value());
+        // The digest comes from the bytes; the upstream's header only chooses the algorithm and cross-checks.
+        Digest digest = digestOf(response.digestHeader().map(Digest::algorithm).orElse("sha256"), response.body());
+        if (response.digestHeader().isPresent() && !response.digestHeader().get().equals(digest)) {
+            throw new StorageException(
+                    StorageException.Kind.CORRUPT, "upstream manifest does not match its Docker-Content-Digest");
+        }
+        Manifest manifest = store(target, digest, response);
+        Instant now = clock.instant();
+        index.putTag(target.upstream(), target.repository(), tag, new TagEntry(digest, manifest.mediaType(), now, now));
+        return manifest;
+    }
+
+    private Manifest store(Target target, Digest digest, ManifestResponse response) {
+        byte[] bytes = response.body();
+        try (BlobWriter writer = blobs.create(digest, bytes.length)) {
+            writer.write(ByteBuffer.wrap(bytes));
+            writer.commit();
+        }
+        index.putDigest(digest, new DigestEntry(bytes.length, response.mediaType(), clock.instant()));
+        index.markSeen(target.upstream(), target.repository(), digest);
+        hot.put(digest, bytes);
+        return new Manifest(digest, response.mediaType(), bytes);
+    }
+
+    private Optional<Manifest> cached(Digest digest) {
+        Optional<DigestEntry> entry = index.findDigest(digest).filter(e -> !e.mediaType().isEmpty());
+        if (entry.isEmpty()) {
+            return Optional.empty();
+        }
+        String mediaType = entry.get().mediaType();
+        Optional<byte[]> bytes = hot.find(digest);
+        if (bytes.isEmpty()) {
+            bytes = readStored(digest);
+            bytes.ifPresent(b -> hot.put(digest, b));
+        }
+        return bytes.map(b -> new Manifest(digest, mediaType, b));
+    }
+
+    private Optional<byte[]> readStored(Digest digest) {
+        Optional<BlobReader> opened = blobs.open(digest);
+        if (opened.isEmpty()) {
+            return Optional.empty();
+        }
+        try (BlobReader reader = opened.get()) {
+            if (reader.size() > MAX_MANIFEST_BYTES) {
+                return Optional.empty();
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) reader.size());
+            while (buffer.hasRemaining()) {
+                if (reader.read(buffer, buffer.position()) < 0) {
+                    throw new StorageException(StorageException.Kind.IO, "stored manifest is shorter than indexed");
+                }
+            }
+            return Optional.of(buffer.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Digest digestOf(String algorithm, byte[] bytes) {
+        Digest probe = algorithm.equals("sha512") ? new Digest("sha512", "0".repeat(128)) : null;
+        if (probe == null) {
+            return Digest.sha256(bytes);
+        }
+        return new Digest("sha512", HexFormat.of().formatHex(probe.newHasher().digest(bytes)));
+    }
+}

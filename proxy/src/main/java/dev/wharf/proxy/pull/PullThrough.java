@@ -1,0 +1,69 @@
+package dev.wharf.proxy.pull;
+
+import dev.wharf.proxy.upstream.UpstreamException;
+import dev.wharf.storage.BlobReader;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.ManifestCache;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pull-through cache: a local store decorated with the upstreams. Every method blocks on storage or the
+ * upstream, so callers run it on a worker thread, never on an event loop. Failures surface as {@link
+ * UpstreamException} or {@link dev.wharf.storage.StorageException}; the HTTP edge maps them.
+ */
+public final class PullThrough {
+    private static final Logger LOG = LoggerFactory.getLogger(PullThrough.class);
+
+    private final CacheIndex index;
+    private final Upstreams upstreams;
+    private final ManifestPull manifests;
+    private final BlobPull blobs;
+
+    public PullThrough(
+            BlobStore store,
+            CacheIndex index,
+            ManifestCache hot,
+            Upstreams upstreams,
+            FreshnessPolicy freshness,
+            Clock clock) {
+        this.index = index;
+        this.upstreams = upstreams;
+        this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, clock);
+        this.blobs = new BlobPull(store, index, upstreams, clock);
+    }
+
+    /** The manifest named by {@code reference}, from the cache or fetched once from the upstream. */
+    public Manifest manifest(Target target, Reference reference) {
+        return manifests.find(target, reference);
+    }
+
+    /** Opens a blob, filling it from the upstream on a miss; the caller closes the reader. */
+    public BlobReader openBlob(Target target, Digest digest) {
+        return blobs.open(target, digest);
+    }
+
+    /**
+     * Every tag of the repository, sorted: the upstream's list, or the tags this cache knows when the upstream
+     * cannot answer. An upstream that says the repository does not exist is believed.
+     */
+    public List<String> tags(Target target) {
+        try {
+            return upstreams.of(target).fetchTags(target.repository()).stream()
+                    .distinct()
+                    .sorted()
+                    .toList();
+        } catch (UpstreamException e) {
+            List<String> known = index.listTags(target.upstream(), target.repository());
+            if (e.kind() == UpstreamException.Kind.NOT_FOUND || known.isEmpty()) {
+                throw e;
+            }
+            LOG.warn("listing cached tags of {}: upstream failed: {}", target, e.getMessage());
+            return known;
+        }
+    }
+}
