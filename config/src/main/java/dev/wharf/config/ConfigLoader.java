@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Turns a YAML file into a {@link WharfConfig}, with defaults for every key left out. */
 public final class ConfigLoader {
@@ -59,7 +62,7 @@ public final class ConfigLoader {
         try {
             text = StandardCharsets.UTF_8
                     .newDecoder()
-                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
             throw new ConfigException(List.of(shown + ": not UTF-8 (expected: a UTF-8 YAML file)"));
@@ -90,15 +93,26 @@ public final class ConfigLoader {
     }
 
     /**
-     * The parser's first line only: the lines after it quote the offending YAML, which may hold a password.
+     * Where and what, from SnakeYAML's problem part only: the full message quotes the offending lines, which may hold a
+     * password. SnakeYAML comes with jackson-dataformat-yaml.
      */
     private static String syntaxProblem(JsonProcessingException e) {
-        String message = e.getOriginalMessage() == null ? "invalid YAML" : e.getOriginalMessage();
-        int newline = message.indexOf('\n');
-        String first = (newline < 0 ? message : message.substring(0, newline)).strip();
+        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+            Mark mark = yaml.getProblemMark();
+            return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": "
+                    + firstLine(yaml.getProblem()) + " (expected: valid YAML)";
+        }
         JsonLocation location = e.getLocation();
         String where =
                 location == null ? "top level" : "line " + location.getLineNr() + ", column " + location.getColumnNr();
-        return where + ": " + first + " (expected: valid YAML)";
+        return where + ": " + firstLine(e.getOriginalMessage()) + " (expected: valid YAML)";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid YAML";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
     }
 }

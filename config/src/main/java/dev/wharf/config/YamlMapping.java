@@ -28,7 +28,7 @@ final class YamlMapping {
     static Optional<YamlMapping> open(
             JsonNode node, String path, String expected, ReadContext context, Set<String> allowedKeys) {
         if (!node.isObject()) {
-            context.problems().add(path, describe(node), expected);
+            context.problems().add(path.isEmpty() ? "top level" : path, describe(node), expected);
             return Optional.empty();
         }
         YamlMapping mapping = new YamlMapping(node, path, context);
