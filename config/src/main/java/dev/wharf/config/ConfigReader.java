@@ -1,0 +1,125 @@
+package dev.wharf.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Walks the top-level mapping, applying defaults and collecting every problem before deciding. */
+final class ConfigReader {
+    private static final String LISTEN_EXPECTED = "host:port with port 1-65535";
+    private static final String MATCH_EXPECTED = "\"*\" or \"<repository glob>:<tag glob>\"";
+    private static final Set<String> KEYS = Set.of(
+            "listen", "adminListen", "storage", "defaultUpstream", "upstreams", "freshness", "maxStale", "prewarm");
+    private static final Set<String> STORAGE_KEYS = Set.of("path");
+    private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
+
+    private final ReadContext context;
+    private final UpstreamNames names = new UpstreamNames();
+
+    ConfigReader(ReadContext context) {
+        this.context = context;
+    }
+
+    /** The configuration {@code root} describes; throws {@link ConfigException} with every problem found. */
+    WharfConfig read(JsonNode root) {
+        Problems problems = context.problems();
+        Optional<YamlMapping> opened =
+                YamlMapping.open(root, "", "a mapping of settings such as listen, storage, upstreams", context, KEYS);
+        if (opened.isEmpty()) {
+            throw new ConfigException(problems.list());
+        }
+        YamlMapping m = opened.get();
+        HostPort listen = m.parsed("listen", LISTEN_EXPECTED, HostPort::parse).orElse(Defaults.LISTEN);
+        HostPort adminListen =
+                m.parsed("adminListen", LISTEN_EXPECTED, HostPort::parse).orElse(Defaults.ADMIN_LISTEN);
+        if (listen.equals(adminListen)) {
+            problems.invalid("adminListen", adminListen.toString(), "an address other than listen");
+        }
+        StorageConfig storage = readStorage(m);
+        List<UpstreamConfig> upstreams = readUpstreams(m);
+        String defaultUpstream = m.text("defaultUpstream", UpstreamNames.EXPECTED_REFERENCE)
+                .or(() -> Optional.of(Defaults.DEFAULT_UPSTREAM))
+                .flatMap(reference -> names.resolve(reference, "defaultUpstream", problems))
+                .orElse(Defaults.DEFAULT_UPSTREAM);
+        List<FreshnessRule> freshness = readFreshness(m);
+        Duration maxStale =
+                m.parsed("maxStale", Durations.EXPECTED, Durations::parse).orElse(Defaults.MAX_STALE);
+        List<PrewarmRule> prewarm = new ArrayList<>();
+        m.elements("prewarm", "a list of prewarm rules")
+                .orElse(List.of())
+                .forEach(entry -> PrewarmReader.read(entry, context, names).ifPresent(prewarm::add));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.list());
+        }
+        return new WharfConfig(listen, adminListen, storage, defaultUpstream, upstreams, freshness, maxStale, prewarm);
+    }
+
+    private StorageConfig readStorage(YamlMapping m) {
+        String path = m.node("storage")
+                .flatMap(node -> YamlMapping.open(node, "storage", "a mapping with path", context, STORAGE_KEYS))
+                .flatMap(storage -> storage.text("path", "directory path"))
+                .orElse(Defaults.STORAGE_PATH);
+        if (path.isBlank()) {
+            context.problems().add("storage.path", "empty", "directory path");
+        }
+        return new StorageConfig(resolve(path));
+    }
+
+    private List<UpstreamConfig> readUpstreams(YamlMapping m) {
+        Optional<List<Located<JsonNode>>> entries = m.elements("upstreams", "a list of upstreams");
+        if (entries.isEmpty()) {
+            if (m.has("upstreams")) {
+                names.markIncomplete();
+                return List.of();
+            }
+            for (UpstreamConfig upstream : Defaults.upstreams()) {
+                names.claim(upstream.name(), "upstreams", upstream.name(), context.problems());
+                upstream.aliases()
+                        .forEach(alias -> names.claim(alias, "upstreams", upstream.name(), context.problems()));
+            }
+            return Defaults.upstreams();
+        }
+        if (entries.get().isEmpty()) {
+            context.problems().add("upstreams", "empty list", "at least one upstream");
+            names.markIncomplete();
+        }
+        List<UpstreamConfig> upstreams = new ArrayList<>();
+        entries.get()
+                .forEach(entry -> UpstreamReader.read(entry, context, names).ifPresent(upstreams::add));
+        return upstreams;
+    }
+
+    private List<FreshnessRule> readFreshness(YamlMapping m) {
+        Optional<List<Located<JsonNode>>> entries = m.elements("freshness", "a list of rules with match and tagTtl");
+        if (entries.isEmpty()) {
+            return Defaults.FRESHNESS;
+        }
+        List<FreshnessRule> rules = new ArrayList<>();
+        for (Located<JsonNode> entry : entries.get()) {
+            YamlMapping.open(entry.value(), entry.path(), "a mapping with match and tagTtl", context, FRESHNESS_KEYS)
+                    .ifPresent(rule -> {
+                        Optional<String> match = rule.requiredParsed("match", MATCH_EXPECTED, ConfigReader::parseMatch);
+                        Optional<Duration> ttl = rule.requiredParsed("tagTtl", Durations.EXPECTED, Durations::parse);
+                        if (match.isPresent() && ttl.isPresent()) {
+                            rules.add(new FreshnessRule(match.get(), ttl.get()));
+                        }
+                    });
+        }
+        return rules;
+    }
+
+    private static String parseMatch(String text) {
+        if (!FreshnessRule.isValidMatch(text)) {
+            throw new IllegalArgumentException("invalid match");
+        }
+        return text;
+    }
+
+    private Path resolve(String path) {
+        return context.baseDir().resolve(path).toAbsolutePath().normalize();
+    }
+}

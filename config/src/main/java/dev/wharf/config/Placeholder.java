@@ -1,3 +1,0 @@
-package dev.wharf.config;
-
-final class Placeholder {}

@@ -1,0 +1,202 @@
+package dev.wharf.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads one entry of {@code upstreams}, claiming its name and aliases. */
+final class UpstreamReader {
+    static final String HOST_EXPECTED = "registry host like ghcr.io or registry.local:5000";
+    private static final String URL_EXPECTED = "http or https URL";
+    private static final String SECRET_EXPECTED = "a string";
+    private static final String PASSWORD_FILE_EXPECTED = "a readable file holding the password";
+    private static final long PASSWORD_FILE_LIMIT = 64 * 1024;
+    private static final Pattern HOST =
+            Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::([0-9]{1,5}))?");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "url",
+            "aliases",
+            "username",
+            "password",
+            "passwordFile",
+            "token",
+            "authRealmHosts",
+            "connectTimeout",
+            "readTimeout");
+
+    private UpstreamReader() {}
+
+    /** The upstream at {@code path}; empty after reporting when anything in it is wrong. */
+    static Optional<UpstreamConfig> read(Located<JsonNode> entry, ReadContext context, UpstreamNames names) {
+        Problems problems = context.problems();
+        int before = problems.size();
+        Optional<YamlMapping> opened =
+                YamlMapping.open(entry.value(), entry.path(), "a mapping with name and url", context, KEYS);
+        if (opened.isEmpty()) {
+            names.markIncomplete();
+            return Optional.empty();
+        }
+        YamlMapping m = opened.get();
+        Optional<String> name = m.requiredParsed("name", HOST_EXPECTED, UpstreamReader::parseHost);
+        Optional<URI> url = readUrl(m);
+        List<Located<String>> aliases = new ArrayList<>(
+                m.list("aliases", HOST_EXPECTED, UpstreamReader::parseHost).orElse(List.of()));
+        if (name.isEmpty()) {
+            names.markIncomplete();
+        } else {
+            names.claim(name.get(), m.pathOf("name"), name.get(), problems);
+            if (!m.has("aliases") && name.get().equals(Defaults.DOCKER_HUB)) {
+                Defaults.DOCKER_HUB_ALIASES.forEach(alias -> aliases.add(new Located<>(m.pathOf("name"), alias)));
+            }
+            aliases.forEach(alias -> names.claim(alias.value(), alias.path(), name.get(), problems));
+        }
+        Optional<String> username = m.text("username", "a user name");
+        Optional<String> password = readCredential(m, context);
+        Optional<String> token = nonEmpty(m, "token");
+        List<String> realmHosts = values(m.list("authRealmHosts", HOST_EXPECTED, UpstreamReader::parseHost)
+                .orElse(List.of()));
+        Duration connect = m.parsed("connectTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
+                .orElse(Defaults.CONNECT_TIMEOUT);
+        Duration read = m.parsed("readTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
+                .orElse(Defaults.READ_TIMEOUT);
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpstreamConfig(
+                name.orElseThrow(),
+                url.orElseThrow(),
+                values(aliases),
+                username,
+                password,
+                token,
+                realmHosts,
+                connect,
+                read));
+    }
+
+    /** A registry host, lowercase, with an optional port 1-65535; throws {@link IllegalArgumentException} otherwise. */
+    static String parseHost(String text) {
+        var matcher = HOST.matcher(text);
+        if (!matcher.matches() || text.length() > 253) {
+            throw new IllegalArgumentException("invalid host");
+        }
+        if (matcher.group(1) != null) {
+            int port = Integer.parseInt(matcher.group(1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("invalid port");
+            }
+        }
+        return text;
+    }
+
+    private static Optional<URI> readUrl(YamlMapping m) {
+        String path = m.pathOf("url");
+        Problems problems = m.context().problems();
+        Optional<String> text = m.requiredText("url", URL_EXPECTED);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        if (text.get().indexOf('@') >= 0) {
+            // Never echo: the part before '@' is likely a password.
+            problems.add(path, "credentials in the URL", "username with password or passwordFile");
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(text.get());
+        } catch (URISyntaxException e) {
+            problems.invalid(path, text.get(), URL_EXPECTED);
+            return Optional.empty();
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            problems.invalid(path, text.get(), URL_EXPECTED);
+            return Optional.empty();
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            problems.invalid(path, text.get(), URL_EXPECTED + " without query or fragment");
+            return Optional.empty();
+        }
+        String basePath = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+        return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority() + basePath));
+    }
+
+    /** The password from {@code password} or {@code passwordFile}, after checking which credential keys go together. */
+    private static Optional<String> readCredential(YamlMapping m, ReadContext context) {
+        Problems problems = context.problems();
+        List<String> set = new ArrayList<>();
+        for (String key : List.of("password", "passwordFile", "token")) {
+            if (m.has(key)) {
+                set.add(key);
+            }
+        }
+        if (set.size() > 1) {
+            problems.add(
+                    m.path(),
+                    String.join(" and ", set) + " set together",
+                    "at most one of password, passwordFile, token");
+        }
+        boolean hasPassword = m.has("password") || m.has("passwordFile");
+        if (m.has("username") && !hasPassword) {
+            problems.add(m.pathOf("username"), "set without password", "password or passwordFile with username");
+        }
+        if (hasPassword && !m.has("username")) {
+            String key = m.has("password") ? "password" : "passwordFile";
+            problems.add(m.pathOf(key), "set without username", "username with " + key);
+        }
+        Optional<String> password = nonEmpty(m, "password");
+        return password.isPresent()
+                ? password
+                : m.text("passwordFile", PASSWORD_FILE_EXPECTED)
+                        .flatMap(file -> readPasswordFile(file, m.pathOf("passwordFile"), context));
+    }
+
+    private static Optional<String> readPasswordFile(String file, String path, ReadContext context) {
+        Problems problems = context.problems();
+        Path resolved = context.baseDir().resolve(file).toAbsolutePath().normalize();
+        String shown = Problems.quote(resolved.toString());
+        try {
+            if (Files.size(resolved) > PASSWORD_FILE_LIMIT) {
+                problems.add(path, shown + " is larger than 64 KiB", PASSWORD_FILE_EXPECTED);
+                return Optional.empty();
+            }
+            String password = Files.readString(resolved, StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
+            if (password.isEmpty()) {
+                problems.add(path, shown + " is empty", PASSWORD_FILE_EXPECTED);
+                return Optional.empty();
+            }
+            return Optional.of(password);
+        } catch (NoSuchFileException e) {
+            problems.add(path, shown + " does not exist", PASSWORD_FILE_EXPECTED);
+        } catch (IOException e) {
+            problems.add(path, "cannot read " + shown, PASSWORD_FILE_EXPECTED);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> nonEmpty(YamlMapping m, String key) {
+        Optional<String> value = m.text(key, SECRET_EXPECTED);
+        if (value.isPresent() && value.get().isEmpty()) {
+            m.context().problems().add(m.pathOf(key), "empty", "a non-empty " + key);
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    private static <T> List<T> values(List<Located<T>> located) {
+        return located.stream().map(Located::value).toList();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.wharf.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class InvalidConfigTest {
+    private static final String ROBOT = "upstreams:\n  - name: docker.io\n    url: https://registry-1.docker.io\n";
+
+    static Stream<Arguments> invalidConfigurations() {
+        return Stream.of(
+                row("listen: abc", "listen: \"abc\" (expected: host:port with port 1-65535)"),
+                row("listen: ':70000'", "listen: \":70000\" (expected: host:port with port 1-65535)"),
+                row("adminListen: [1, 2]", "adminListen: a list (expected: host:port with port 1-65535)"),
+                row(
+                        "listen: ':5000'\nadminListen: '0.0.0.0:5000'",
+                        "adminListen: \"0.0.0.0:5000\" (expected: an address other than listen)"),
+                row("maxStale: 7 days", "maxStale: \"7 days\" (expected: duration like 30s, 5m, 6h, 7d)"),
+                row("maxStale: -5m", "maxStale: \"-5m\" (expected: duration like 30s, 5m, 6h, 7d)"),
+                row(
+                        "defaultUpstream: nope",
+                        "defaultUpstream: \"nope\" (expected: the name or alias of a configured upstream)"),
+                row("storage:\n  s3: {bucket: b}", "storage.s3: unknown key"),
+                row("lisen: ':5000'", "lisen: unknown key"),
+                row(
+                        "- listen",
+                        "top level: a list (expected: a mapping of settings such as listen, storage, upstreams)"),
+                row(
+                        "maxStale: 5m\nlisten: a: b",
+                        "line 2, column 10: mapping values are not allowed here (expected: valid YAML)"),
+                row(
+                        "maxStale: 5m\nlisten: \"abc\n",
+                        "line 3, column 1: found unexpected end of stream (expected: valid YAML)"),
+                row(
+                        "listen: ':5000'\nlisten: ':6000'",
+                        "line 2, column 7: Duplicate field 'listen' (expected: valid YAML)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    usrname: robot",
+                        "upstreams[1].usrname: unknown key"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n  - name: ftp.io\n    url: ftp://x",
+                        "upstreams[2].url: \"ftp://x\" (expected: http or https URL)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io?a=b",
+                        "upstreams[1].url: \"https://x.io?a=b\" (expected: http or https URL without query or fragment)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://robot:Secr3t@x.io",
+                        "upstreams[1].url: credentials in the URL (expected: username with password or passwordFile)"),
+                row(
+                        ROBOT + "  - url: https://x.io",
+                        "upstreams[1].name: missing (expected: registry host like ghcr.io or registry.local:5000)"),
+                row(
+                        ROBOT + "  - name: X.io/path\n    url: https://x.io",
+                        "upstreams[1].name: \"X.io/path\" (expected: registry host like ghcr.io or registry.local:5000)"),
+                row(ROBOT + "  - name: x.io", "upstreams[1].url: missing (expected: http or https URL)"),
+                row(
+                        ROBOT + "  - name: hub.example\n    url: https://x.io\n    aliases: [index.docker.io]",
+                        "upstreams[1].aliases[0]: \"index.docker.io\" is already used at upstreams[0].name"
+                                + " (expected: a name or alias used once)"),
+                row(
+                        ROBOT + "  - name: docker.io\n    url: https://x.io",
+                        "upstreams[1].name: \"docker.io\" is already used at upstreams[0].name"
+                                + " (expected: a name or alias used once)",
+                        "upstreams[1].name: \"index.docker.io\" is already used at upstreams[0].name"
+                                + " (expected: a name or alias used once)",
+                        "upstreams[1].name: \"registry-1.docker.io\" is already used at upstreams[0].name"
+                                + " (expected: a name or alias used once)"),
+                row(
+                        ROBOT
+                                + "  - name: x.io\n    url: https://x.io\n    username: robot\n    password: a\n    token: b",
+                        "upstreams[1]: password and token set together"
+                                + " (expected: at most one of password, passwordFile, token)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    username: robot",
+                        "upstreams[1].username: set without password"
+                                + " (expected: password or passwordFile with username)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    password: hunter2",
+                        "upstreams[1].password: set without username (expected: username with password)"),
+                row(
+                        ROBOT
+                                + "  - name: x.io\n    url: https://x.io\n    username: robot\n    password: ${EXAMPLE_PW}",
+                        "upstreams[1].password: environment variable EXAMPLE_PW is not set"),
+                row(
+                        ROBOT
+                                + "  - name: x.io\n    url: https://x.io\n    password: ${EXAMPLE_PW\n    username: robot",
+                        "upstreams[1].password: unterminated ${ (expected: ${NAME} or ${NAME:-default})"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    username: robot\n    password: ''",
+                        "upstreams[1].password: empty (expected: a non-empty password)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    readTimeout: 0s",
+                        "upstreams[1].readTimeout: \"0s\" (expected: positive duration like 500ms, 10s, 5m)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    authRealmHosts: ['auth x']",
+                        "upstreams[1].authRealmHosts[0]: \"auth x\""
+                                + " (expected: registry host like ghcr.io or registry.local:5000)"),
+                row("upstreams: []", "upstreams: empty list (expected: at least one upstream)"),
+                row("upstreams: {name: x.io}", "upstreams: a mapping (expected: a list of upstreams)"),
+                row(
+                        "freshness:\n  - match: 'nginx'\n    tagTtl: 10s",
+                        "freshness[0].match: \"nginx\" (expected: \"*\" or \"<repository glob>:<tag glob>\")"),
+                row(
+                        "freshness:\n  - match: '*'",
+                        "freshness[0].tagTtl: missing (expected: duration like 30s, 5m, 6h, 7d)"),
+                row(
+                        "prewarm:\n  - {upstream: nope, repository: library/nginx, tags: [latest], every: 6h}",
+                        "prewarm[0].upstream: \"nope\" (expected: the name or alias of a configured upstream)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: Library/Nginx, tags: [latest], every: 6h}",
+                        "prewarm[0].repository: \"Library/Nginx\" (expected: lowercase repository name like library/nginx)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: {include: '(['}, every: 6h}",
+                        "prewarm[0].tags.include: \"([\" (expected: regular expression: Unclosed character class)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: {semver: 'one'}, every: 6h}",
+                        "prewarm[0].tags.semver: \"one\" (expected: semver range like ~1.27, ^1.2, >=1.2 <2, 1.2.x)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: {prerelease: true}, every: 6h}",
+                        "prewarm[0].tags: selects every tag (expected: at least one of semver, include, newest)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: 'latest', every: 6h}",
+                        "prewarm[0].tags: a scalar (expected: a list of tags or a mapping with semver, include,"
+                                + " exclude, prerelease, newest)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], every: 6h,"
+                                + " platforms: [amd64]}",
+                        "prewarm[0].platforms[0]: \"amd64\" (expected: platform like linux/amd64 or linux/arm/v7)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest]}",
+                        "prewarm[0].every: missing (expected: positive duration like 500ms, 10s, 5m)"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidConfigurations")
+    void reportsTheExactProblem(String yaml, List<String> expected) {
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, Map.of(), Path.of("/etc/wharf")));
+        assertEquals(expected, e.problems());
+        assertEquals(String.join("\n", expected), e.getMessage());
+    }
+
+    private static Arguments row(String yaml, String... problems) {
+        return Arguments.of(yaml, List.of(problems));
+    }
+}
