@@ -2,6 +2,7 @@ package dev.wharf.storage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The index of what the cache holds: tags per upstream repository, metadata per digest, and which digests each
@@ -27,12 +28,19 @@ public interface CacheIndex extends AutoCloseable {
     /** Removes the metadata of a digest; does nothing when absent. */
     void deleteDigest(Digest digest);
 
+    /**
+     * Calls {@code action} for every digest entry, one at a time, without loading them all at once. The action may
+     * delete entries; entries added meanwhile may or may not be visited.
+     */
+    void forEachDigest(BiConsumer<Digest, DigestEntry> action);
+
     /** Records that {@code repository} of {@code upstream} references {@code digest}. */
     void markSeen(String upstream, RepositoryName repository, Digest digest);
 
     /** True when {@code repository} of {@code upstream} has been seen to reference {@code digest}. */
     boolean isSeen(String upstream, RepositoryName repository, Digest digest);
 
+    /** Releases resources; the index is unusable afterwards. */
     @Override
     void close();
 }

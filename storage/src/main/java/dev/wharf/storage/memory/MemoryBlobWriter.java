@@ -1,0 +1,87 @@
+package dev.wharf.storage.memory;
+
+import dev.wharf.storage.BlobWriter;
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.StorageException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.function.BiConsumer;
+
+/** Buffers and hashes bytes; publishes them only when they verify. Not thread-safe. */
+final class MemoryBlobWriter implements BlobWriter {
+    private final Digest expected;
+    private final long expectedSize;
+    private final BiConsumer<Digest, Chunks> publisher;
+    private final Runnable onFinish;
+    private final MessageDigest hasher;
+    private Chunks bytes = new Chunks();
+    private long written;
+    private boolean committed;
+    private boolean finished;
+
+    MemoryBlobWriter(Digest expected, long expectedSize, BiConsumer<Digest, Chunks> publisher, Runnable onFinish) {
+        this.expected = expected;
+        this.expectedSize = expectedSize;
+        this.publisher = publisher;
+        this.onFinish = onFinish;
+        this.hasher = expected.newHasher();
+    }
+
+    @Override
+    public void write(ByteBuffer src) {
+        ensureOpen();
+        written += src.remaining();
+        hasher.update(src.duplicate());
+        bytes.append(src);
+    }
+
+    @Override
+    public long written() {
+        return written;
+    }
+
+    @Override
+    public void commit() {
+        if (committed) {
+            return;
+        }
+        ensureOpen();
+        if (expectedSize >= 0 && written != expectedSize) {
+            abort();
+            throw new StorageException(
+                    StorageException.Kind.CORRUPT,
+                    "blob " + expected + " has " + written + " bytes, expected " + expectedSize);
+        }
+        if (!expected.matches(hasher.digest())) {
+            abort();
+            throw new StorageException(StorageException.Kind.CORRUPT, "bytes do not hash to " + expected);
+        }
+        publisher.accept(expected, bytes);
+        committed = true;
+        finish();
+    }
+
+    @Override
+    public void abort() {
+        if (!finished) {
+            bytes = null;
+            finish();
+        }
+    }
+
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void finish() {
+        finished = true;
+        onFinish.run();
+    }
+
+    private void ensureOpen() {
+        if (finished) {
+            throw new IllegalStateException(committed ? "writer is committed" : "writer is aborted");
+        }
+    }
+}
