@@ -186,6 +186,36 @@ class LabIT {
     }
 
     @Test
+    void containerdUsesTheDefaultHostsTomlForAnyRegistry(@TempDir Path hosts) {
+        try (RegistryProcess registry = RegistryProcess.anonymous();
+                Containerd containerd = Containerd.start()) {
+            SeededSet seeded = ImageSeeder.of(registry).seedStandard();
+            Containerd.writeHostsToml(hosts, "_default", registry.url().toString());
+            registry.clearRequests();
+
+            containerd.pull("registry.example/org/ociindex:v2", hosts);
+
+            assertEquals(
+                    Optional.of(seeded.ociIndex().manifestDigest()),
+                    containerd.imageDigest("registry.example/org/ociindex:v2"));
+            SeededImage amd64 = seeded.ociIndexPlatforms().get(0);
+            assertEquals(1, registry.count("GET", ("/v2/org/ociindex/manifests/" + amd64.manifestDigest())::equals));
+            assertEquals(
+                    0,
+                    registry.count(
+                            "GET",
+                            ("/v2/org/ociindex/manifests/"
+                                    + seeded.ociIndexPlatforms().get(1).manifestDigest())::equals),
+                    "only the host's platform is fetched");
+            assertTrue(
+                    registry.requestsSettled().stream()
+                            .filter(e -> e.path().startsWith("/v2/org/"))
+                            .allMatch(e -> e.query().orElse("").contains("ns=registry.example")),
+                    () -> "containerd names the original registry: " + registry.requests());
+        }
+    }
+
+    @Test
     void frozenRegistryLeavesRequestsHangingUntilThawed() throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
             HttpRequest ping = HttpRequest.newBuilder(registry.url().resolve("/v2/"))

@@ -31,7 +31,8 @@ public final class RegistryApi {
     private final Optional<Credentials> credentials;
     private final HttpClient client;
     private final Map<String, Optional<String>> authorizations = new ConcurrentHashMap<>();
-    private volatile Optional<Challenge> challenge;
+    // Guarded by this; null until GET /v2/ has been asked once.
+    private Optional<Challenge> challenge;
 
     /** A client of the registry at {@code base} ({@code http://host:port}), presenting {@code credentials} if any. */
     public RegistryApi(URI base, Optional<Credentials> credentials) {
@@ -137,7 +138,7 @@ public final class RegistryApi {
         return Optional.of("Bearer " + fetchToken(c, "repository:" + repository + ":pull,push"));
     }
 
-    private Optional<Challenge> challenge() {
+    private synchronized Optional<Challenge> challenge() {
         Optional<Challenge> known = challenge;
         if (known == null) {
             HttpResponse<String> ping = exchange(

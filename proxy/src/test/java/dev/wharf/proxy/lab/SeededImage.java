@@ -14,7 +14,7 @@ public record SeededImage(
         blobDigests = List.copyOf(blobDigests);
     }
 
-    /** {@code repository:tag} for the first tag. */
+    /** {@code repository:firstTag}, or {@code repository@digest} for an untagged platform manifest. */
     public String reference() {
         if (tags.isEmpty()) {
             return repository + "@" + manifestDigest;
