@@ -1,0 +1,183 @@
+package dev.wharf.proxy.upstream;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Decides the {@code Authorization} header for requests to one upstream. It remembers the last challenge the upstream
+ * sent (Basic, or Bearer with its realm and service) so later requests authenticate up front with no 401 round trip,
+ * and fetches and caches bearer tokens per scope. Thread-safe.
+ */
+final class Authorizer {
+    static final int MAX_TOKEN_BODY = 1024 * 1024;
+
+    private final UpstreamSettings settings;
+    private final Transport transport;
+    private final TokenCache tokens;
+    private final AtomicReference<AuthChallenge> remembered = new AtomicReference<>();
+
+    Authorizer(UpstreamSettings settings, Transport transport, TokenCache tokens) {
+        this.settings = settings;
+        this.transport = transport;
+        this.tokens = tokens;
+    }
+
+    /** What to send before any challenge for this request: empty until the upstream has challenged once. */
+    Optional<String> upFront(Optional<String> scope) {
+        AuthChallenge challenge = remembered.get();
+        if (challenge == null) {
+            return Optional.empty();
+        }
+        if (challenge.scheme().equals("basic")) {
+            return basic();
+        }
+        if (settings.token().isPresent()) {
+            return settings.token().map(t -> "Bearer " + t);
+        }
+        return Optional.of("Bearer " + token(challenge, scope));
+    }
+
+    /**
+     * After a 401 carrying {@code challenges}: the {@code Authorization} to retry with, or empty when there is
+     * nothing new to try (the caller then reports {@code UNAUTHORIZED}).
+     */
+    Optional<String> afterChallenge(List<AuthChallenge> challenges, Optional<String> scope, Optional<String> sent) {
+        AuthChallenge bearer = pick(challenges, "bearer");
+        AuthChallenge chosen = bearer != null ? bearer : pick(challenges, "basic");
+        if (chosen == null) {
+            return Optional.empty();
+        }
+        remembered.set(withoutScope(chosen));
+        Optional<String> next;
+        if (chosen.scheme().equals("basic")) {
+            next = basic();
+        } else if (settings.token().isPresent()) {
+            next = settings.token().map(t -> "Bearer " + t);
+        } else {
+            sent.filter(s -> s.startsWith("Bearer "))
+                    .ifPresent(s -> tokens.invalidate(cacheKey(chosen, scope), s.substring("Bearer ".length())));
+            next = Optional.of("Bearer " + token(chosen, scope));
+        }
+        return next.equals(sent) ? Optional.empty() : next;
+    }
+
+    private Optional<String> basic() {
+        if (!settings.hasBasicCredentials()) {
+            return Optional.empty();
+        }
+        String pair = settings.username().get() + ":" + settings.password().get();
+        return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private String token(AuthChallenge challenge, Optional<String> scope) {
+        String key = cacheKey(challenge, scope);
+        Optional<String> cached = tokens.find(key);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        TokenResponse fresh = fetchToken(challenge, scope);
+        tokens.put(key, fresh);
+        return fresh.token();
+    }
+
+    private TokenResponse fetchToken(AuthChallenge challenge, Optional<String> scope) {
+        URI tokenUri = tokenUri(challenge, scope);
+        Exchange exchange = transport.sendDirect("GET", tokenUri, basic(), Optional.of("application/json"));
+        if (exchange.status() != 200) {
+            exchange.discard();
+            UpstreamException.Kind kind = switch (exchange.status()) {
+                case 401, 403 -> UpstreamException.Kind.UNAUTHORIZED;
+                case 429 -> UpstreamException.Kind.RATE_LIMITED;
+                default ->
+                    exchange.status() >= 500 ? UpstreamException.Kind.UNAVAILABLE : UpstreamException.Kind.PROTOCOL;
+            };
+            throw new UpstreamException(
+                    kind,
+                    exchange.status(),
+                    RetryAfter.parse(exchange.headers().firstValue("Retry-After"), tokens.now()),
+                    prefix() + "token request to " + exchange.described() + " answered " + exchange.status(),
+                    null);
+        }
+        try {
+            byte[] body = BoundedBody.readAtMost(exchange.body(), MAX_TOKEN_BODY);
+            if (body.length > MAX_TOKEN_BODY) {
+                throw new UpstreamException(
+                        UpstreamException.Kind.TOO_LARGE, 200, prefix() + "token response over 1 MiB");
+            }
+            return TokenResponse.parse(body, tokens.now());
+        } catch (IOException e) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    200,
+                    Optional.empty(),
+                    prefix() + "token response from " + exchange.described() + " broke off",
+                    e);
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix() + e.getMessage());
+        }
+    }
+
+    private URI tokenUri(AuthChallenge challenge, Optional<String> scope) {
+        String realm = challenge
+                .param("realm")
+                .orElseThrow(() -> new UpstreamException(
+                        UpstreamException.Kind.PROTOCOL, prefix() + "Bearer challenge without realm"));
+        URI realmUri;
+        try {
+            realmUri = new URI(realm.trim());
+        } catch (URISyntaxException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, prefix() + "Bearer realm is not a URI");
+        }
+        if (realmUri.getRawFragment() != null
+                || !RealmPolicy.allows(realmUri, settings.baseUrl(), settings.authRealmHosts())) {
+            String host = realmUri.getHost() == null ? "(none)" : realmUri.getHost();
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL, prefix() + "token realm on host " + host + " refused");
+        }
+        StringBuilder query = new StringBuilder(realmUri.getRawQuery() == null ? "" : realmUri.getRawQuery());
+        challenge.param("service").ifPresent(service -> append(query, "service", service));
+        scope.ifPresent(s -> append(query, "scope", s));
+        String base = realm.trim();
+        int q = base.indexOf('?');
+        return URI.create((q < 0 ? base : base.substring(0, q)) + (query.length() == 0 ? "" : "?" + query));
+    }
+
+    private static void append(StringBuilder query, String name, String value) {
+        if (query.length() > 0) {
+            query.append('&');
+        }
+        query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+
+    private static AuthChallenge pick(List<AuthChallenge> challenges, String scheme) {
+        return challenges.stream()
+                .filter(c -> c.scheme().equals(scheme))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** The scope in a challenge is the upstream's to choose; we ask for our own, so it is not remembered. */
+    private static AuthChallenge withoutScope(AuthChallenge challenge) {
+        Map<String, String> params = new HashMap<>(challenge.params());
+        params.remove("scope");
+        return new AuthChallenge(challenge.scheme(), params);
+    }
+
+    private static String cacheKey(AuthChallenge challenge, Optional<String> scope) {
+        return challenge.param("realm").orElse("") + " "
+                + challenge.param("service").orElse("") + " " + scope.orElse("");
+    }
+
+    private String prefix() {
+        return "upstream " + settings.name() + ": ";
+    }
+}

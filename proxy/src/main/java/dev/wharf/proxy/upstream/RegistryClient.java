@@ -1,0 +1,319 @@
+package dev.wharf.proxy.upstream;
+
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.RepositoryName;
+import dev.wharf.storage.Tag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An OCI distribution client for one upstream, on {@code java.net.http} over HTTP/1.1. Thread-safe; every call blocks
+ * for at most the read timeout per request until response headers arrive. Blob bodies have no idle timeout of their
+ * own (see {@link BlobResponse}).
+ */
+public final class RegistryClient implements UpstreamClient {
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    static final int MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
+    static final int MAX_TAG_PAGES = 100;
+    static final int MAX_TAGS = 100_000;
+    private static final String MANIFEST_ACCEPT = String.join(
+            ", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+");
+
+    private final UpstreamSettings settings;
+    private final URI base;
+    private final Transport transport;
+    private final Authorizer authorizer;
+    private final Clock clock;
+
+    /** A client with its own {@link HttpClient} using the settings' connect timeout. */
+    public RegistryClient(UpstreamSettings settings) {
+        this(settings, newHttpClient(settings));
+    }
+
+    /**
+     * A client on a shared {@link HttpClient}, whose own connect timeout then applies. The shared client must not
+     * follow redirects and must have no cookie handler or authenticator; otherwise {@link IllegalArgumentException}.
+     */
+    public RegistryClient(UpstreamSettings settings, HttpClient http) {
+        this(settings, http, Clock.systemUTC());
+    }
+
+    RegistryClient(UpstreamSettings settings, HttpClient http, Clock clock) {
+        if (http.followRedirects() != HttpClient.Redirect.NEVER
+                || http.cookieHandler().isPresent()
+                || http.authenticator().isPresent()) {
+            throw new IllegalArgumentException("upstream " + settings.name()
+                    + ": the HTTP client must not follow redirects, keep cookies or authenticate by itself");
+        }
+        this.settings = settings;
+        this.base = settings.baseUrl();
+        this.clock = clock;
+        this.transport = new Transport(http, settings, userAgent());
+        this.authorizer = new Authorizer(settings, transport, new TokenCache(clock));
+    }
+
+    /** A client configured as this class requires: HTTP/1.1, no redirects, no cookies. */
+    public static HttpClient newHttpClient(UpstreamSettings settings) {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(settings.connectTimeout())
+                .build();
+    }
+
+    /** The {@code Accept} header sent with every manifest request: OCI and Docker v2 types, never schema 1. */
+    public static String manifestAcceptHeader() {
+        return MANIFEST_ACCEPT;
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public ManifestHead headManifest(RepositoryName repo, String reference) {
+        Exchange exchange = execute("HEAD", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT));
+        expectOk(exchange);
+        exchange.discard();
+        HttpHeaders headers = exchange.headers();
+        return new ManifestHead(
+                digestHeader(headers),
+                mediaType(exchange),
+                headers.firstValueAsLong("Content-Length").orElse(-1));
+    }
+
+    @Override
+    public ManifestResponse fetchManifest(RepositoryName repo, String reference) {
+        Exchange exchange = execute("GET", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT));
+        expectOk(exchange);
+        String mediaType;
+        try {
+            mediaType = mediaType(exchange);
+        } catch (UpstreamException e) {
+            exchange.discard();
+            throw e;
+        }
+        byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "manifest");
+        return new ManifestResponse(body, mediaType, digestHeader(exchange.headers()));
+    }
+
+    @Override
+    public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
+        URI uri = base.resolve("/v2/" + repo.value() + "/blobs/" + digest);
+        Exchange exchange = execute("GET", uri, scope(repo), Optional.empty());
+        expectOk(exchange);
+        long length = exchange.headers().firstValueAsLong("Content-Length").orElse(-1);
+        InputStream body = exchange.body();
+        return new BlobResponse() {
+            @Override
+            public long contentLength() {
+                return length;
+            }
+
+            @Override
+            public InputStream body() {
+                return body;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // Closing only releases the connection; there is nothing left to report.
+                }
+            }
+        };
+    }
+
+    @Override
+    public List<String> fetchTags(RepositoryName repo) {
+        List<String> tags = new ArrayList<>();
+        Set<URI> seen = new HashSet<>();
+        URI page = base.resolve("/v2/" + repo.value() + "/tags/list");
+        for (int pages = 1; ; pages++) {
+            if (!seen.add(page)) {
+                throw new UpstreamException(
+                        UpstreamException.Kind.PROTOCOL,
+                        prefix() + "tag list pages loop at " + transport.describe(page));
+            }
+            Exchange exchange = execute("GET", page, scope(repo), Optional.of("application/json"));
+            expectOk(exchange);
+            Optional<String> next = LinkHeader.next(exchange.headers().allValues("Link"));
+            byte[] body = readCapped(exchange, MAX_TAG_PAGE_BYTES, "tag list page");
+            TagPage.parse(body, tags, MAX_TAGS, prefix());
+            if (next.isEmpty()) {
+                return tags;
+            }
+            if (pages == MAX_TAG_PAGES) {
+                throw new UpstreamException(
+                        UpstreamException.Kind.TOO_LARGE, prefix() + "tag list over " + MAX_TAG_PAGES + " pages");
+            }
+            page = nextPage(page, next.get());
+        }
+    }
+
+    /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
+    private Exchange execute(String method, URI uri, Optional<String> scope, Optional<String> accept) {
+        Optional<String> auth = authorizer.upFront(scope);
+        Exchange exchange = transport.send(method, uri, auth, accept);
+        if (exchange.status() != 401 || !exchange.atUpstream()) {
+            return exchange;
+        }
+        List<AuthChallenge> challenges = new ArrayList<>();
+        try {
+            for (String header : exchange.headers().allValues("WWW-Authenticate")) {
+                challenges.addAll(AuthChallenge.parse(header));
+            }
+        } catch (IllegalArgumentException e) {
+            exchange.discard();
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL, 401, prefix() + "malformed WWW-Authenticate challenge");
+        }
+        Optional<String> retry;
+        try {
+            retry = authorizer.afterChallenge(challenges, scope, auth);
+        } finally {
+            exchange.discard();
+        }
+        if (retry.isEmpty()) {
+            throw failure(exchange);
+        }
+        return transport.send(method, uri, retry, accept);
+    }
+
+    private void expectOk(Exchange exchange) {
+        if (exchange.status() != 200) {
+            exchange.discard();
+            throw failure(exchange);
+        }
+    }
+
+    private UpstreamException failure(Exchange exchange) {
+        int status = exchange.status();
+        UpstreamException.Kind kind = switch (status) {
+            case 404 -> UpstreamException.Kind.NOT_FOUND;
+            case 401 -> UpstreamException.Kind.UNAUTHORIZED;
+            case 403 -> UpstreamException.Kind.DENIED;
+            case 429 -> UpstreamException.Kind.RATE_LIMITED;
+            default -> status >= 500 ? UpstreamException.Kind.UNAVAILABLE : UpstreamException.Kind.PROTOCOL;
+        };
+        return new UpstreamException(
+                kind,
+                status,
+                RetryAfter.parse(exchange.headers().firstValue("Retry-After"), clock.instant()),
+                prefix() + exchange.method() + " " + exchange.described() + " answered " + status,
+                null);
+    }
+
+    private byte[] readCapped(Exchange exchange, int max, String what) {
+        if (exchange.headers().firstValueAsLong("Content-Length").orElse(-1) > max) {
+            exchange.discard();
+            throw tooLarge(exchange, what, max);
+        }
+        byte[] body;
+        try {
+            body = BoundedBody.readAtMost(exchange.body(), max);
+        } catch (IOException e) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    exchange.status(),
+                    Optional.empty(),
+                    prefix() + exchange.method() + " " + exchange.described() + ": body broke off",
+                    e);
+        }
+        if (body.length > max) {
+            throw tooLarge(exchange, what, max);
+        }
+        return body;
+    }
+
+    private UpstreamException tooLarge(Exchange exchange, String what, int max) {
+        return new UpstreamException(
+                UpstreamException.Kind.TOO_LARGE,
+                exchange.status(),
+                prefix() + exchange.method() + " " + exchange.described() + ": " + what + " over " + max + " bytes");
+    }
+
+    private String mediaType(Exchange exchange) {
+        String value = exchange.headers().firstValue("Content-Type").orElse("");
+        int semicolon = value.indexOf(';');
+        String type =
+                (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        if (!MEDIA_TYPE.matcher(type).matches()) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL,
+                    exchange.status(),
+                    prefix() + exchange.method() + " " + exchange.described() + ": missing or invalid Content-Type");
+        }
+        return type;
+    }
+
+    private static Optional<Digest> digestHeader(HttpHeaders headers) {
+        return headers.firstValue("Docker-Content-Digest")
+                .map(String::trim)
+                .filter(Digest::isDigest)
+                .map(Digest::parse);
+    }
+
+    private URI manifestUri(RepositoryName repo, String reference) {
+        if (!Digest.isDigest(reference) && !isTag(reference)) {
+            throw new IllegalArgumentException("not a tag or digest: " + reference);
+        }
+        return base.resolve("/v2/" + repo.value() + "/manifests/" + reference);
+    }
+
+    private static boolean isTag(String reference) {
+        try {
+            Tag.parse(reference);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private URI nextPage(URI current, String link) {
+        URI next;
+        try {
+            next = current.resolve(new URI(link));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, prefix() + "invalid tag list Link");
+        }
+        if (!next.isAbsolute() || next.getHost() == null || !Origin.of(next).equals(Origin.of(base))) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL, prefix() + "tag list Link leaves the upstream");
+        }
+        return next;
+    }
+
+    private static Optional<String> scope(RepositoryName repo) {
+        return Optional.of("repository:" + repo.value() + ":pull");
+    }
+
+    private String prefix() {
+        return "upstream " + settings.name() + ": ";
+    }
+
+    private static String userAgent() {
+        String version = RegistryClient.class.getPackage().getImplementationVersion();
+        return "wharf/" + (version == null ? "dev" : version);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.wharf.proxy.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.List;
+
+/** Parses one page of {@code {"name":..., "tags":[...]}}. */
+final class TagPage {
+    private TagPage() {}
+
+    /** Appends the page's tags to {@code into}; PROTOCOL when malformed, TOO_LARGE past {@code max} tags. */
+    static void parse(byte[] body, List<String> into, int max, String prefix) {
+        JsonNode json;
+        try {
+            json = UpstreamJson.parse(body);
+        } catch (IOException e) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix + "tag list is not JSON");
+        }
+        if (json == null || !json.isObject()) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix + "tag list is not an object");
+        }
+        JsonNode tags = json.get("tags");
+        if (tags == null || tags.isNull()) {
+            return;
+        }
+        if (!tags.isArray()) {
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix + "tags is not an array");
+        }
+        for (JsonNode tag : tags) {
+            if (!tag.isTextual()) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix + "tag is not a string");
+            }
+            if (into.size() == max) {
+                throw new UpstreamException(UpstreamException.Kind.TOO_LARGE, 200, prefix + "over " + max + " tags");
+            }
+            into.add(tag.asText());
+        }
+    }
+}

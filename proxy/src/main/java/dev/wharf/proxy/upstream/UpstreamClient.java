@@ -1,0 +1,26 @@
+package dev.wharf.proxy.upstream;
+
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.RepositoryName;
+import java.util.List;
+
+/**
+ * The read side of one upstream registry. Calls block; run them on worker threads, never on an event loop. Every
+ * failure is an {@link UpstreamException} whose kind says what happened.
+ */
+public interface UpstreamClient {
+    /** The configured upstream name, used in messages and metrics. */
+    String name();
+
+    /** HEAD a manifest by tag or digest: digest (from {@code Docker-Content-Digest}), media type, size. */
+    ManifestHead headManifest(RepositoryName repo, String reference);
+
+    /** GET a manifest: exact bytes (at most 4 MiB, larger is {@code TOO_LARGE}), media type, digest header if any. */
+    ManifestResponse fetchManifest(RepositoryName repo, String reference);
+
+    /** GET a blob: a streaming body the caller must close. */
+    BlobResponse fetchBlob(RepositoryName repo, Digest digest);
+
+    /** All tags, following {@code Link rel="next"} pages (at most 100 pages of 4 MiB and 100,000 tags). */
+    List<String> fetchTags(RepositoryName repo);
+}
