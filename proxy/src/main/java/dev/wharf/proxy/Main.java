@@ -57,10 +57,13 @@ public final class Main implements Runnable {
             }
             Wharf wharf = Wharf.start(loaded, Clock.systemUTC());
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                wharf.close();
-                stopped.countDown();
-            }, "wharf-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                wharf.close();
+                                stopped.countDown();
+                            },
+                            "wharf-shutdown"));
             LOG.info("wharf serving the registry API on {}", wharf.address());
             stopped.await();
             return 0;

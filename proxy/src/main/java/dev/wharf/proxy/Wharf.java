@@ -50,15 +50,16 @@ public final class Wharf implements AutoCloseable {
     /** Opens storage and binds the listener; never contacts an upstream. */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
         BlobStore store = FileBlobStore.open(config.storage().path());
-        CacheIndex index = new CachingIndex(
-                RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
+        CacheIndex index =
+                new CachingIndex(RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
         StartupCheck.reconcile(store, index);
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
         try {
             PullThrough pull = new PullThrough(
                     store, index, new ManifestCache(HOT_MANIFEST_BYTES), upstreams(config), freshness(config), clock);
             WharfServer server = WharfServer.start(
-                    new InetSocketAddress(config.listen().host(), config.listen().port()),
+                    new InetSocketAddress(
+                            config.listen().host(), config.listen().port()),
                     host -> config.findUpstream(host).map(UpstreamConfig::name),
                     config.defaultUpstream(),
                     pull,

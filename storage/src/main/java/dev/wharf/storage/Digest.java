@@ -44,8 +44,13 @@ public record Digest(String algorithm, String encoded) {
 
     /** The sha256 digest of {@code bytes}. */
     public static Digest sha256(byte[] bytes) {
-        MessageDigest md = newMessageDigest("sha256");
-        return new Digest("sha256", HexFormat.of().formatHex(md.digest(bytes)));
+        return compute("sha256", bytes);
+    }
+
+    /** The digest of {@code bytes} with {@code algorithm} ({@code sha256} or {@code sha512}). */
+    public static Digest compute(String algorithm, byte[] bytes) {
+        MessageDigest md = newMessageDigest(algorithm);
+        return new Digest(algorithm, HexFormat.of().formatHex(md.digest(bytes)));
     }
 
     /** A fresh hasher for this digest's algorithm. */

@@ -36,9 +36,8 @@ final class ErrorMapper {
 
     /** The answer for {@code failure} on {@code route} (null when routing itself failed). */
     static OciError map(Throwable failure, Route route) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause()
-                : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof RequestException e) {
             return new OciError(e.status(), e.code(), e.getMessage());
         }
@@ -51,8 +50,10 @@ final class ErrorMapper {
         String where = upstreamName(route);
         if (cause instanceof StorageException e && e.kind() == StorageException.Kind.CORRUPT) {
             LOG.warn("upstream {} sent content that failed verification: {}", where, e.getMessage());
-            return new OciError(BAD_GATEWAY, "DIGEST_INVALID", "upstream " + where + " sent content that does not"
-                    + " match its digest");
+            return new OciError(
+                    BAD_GATEWAY,
+                    "DIGEST_INVALID",
+                    "upstream " + where + " sent content that does not" + " match its digest");
         }
         if (cause instanceof UncheckedIOException e) {
             LOG.warn("upstream {} failed mid-transfer: {}", where, e.getMessage());
@@ -70,15 +71,18 @@ final class ErrorMapper {
                 LOG.warn("upstream {} refused access: {}", where, e.getMessage());
                 yield new OciError(FORBIDDEN, "DENIED", "upstream " + where + " refused access");
             }
-            case RATE_LIMITED -> new OciError(
-                    TOO_MANY_REQUESTS, "TOOMANYREQUESTS", "upstream " + where + " is rate limiting", e.retryAfter());
+            case RATE_LIMITED ->
+                new OciError(
+                        TOO_MANY_REQUESTS,
+                        "TOOMANYREQUESTS",
+                        "upstream " + where + " is rate limiting",
+                        e.retryAfter());
             case UNAVAILABLE -> {
                 LOG.warn("upstream {} unavailable: {}", where, e.getMessage());
-                yield new OciError(BAD_GATEWAY, "UNAVAILABLE",
-                        "upstream " + where + " is unavailable");
+                yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
             }
-            case TOO_LARGE -> new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where
-                    + " sent a manifest over 4 MiB");
+            case TOO_LARGE ->
+                new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
             case PROTOCOL -> {
                 LOG.warn("upstream {} broke the protocol: {}", where, e.getMessage());
                 yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " answered unexpectedly");

@@ -76,15 +76,23 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasAmbiguousFraming(request);
         if (hasAmbiguousFraming(request)) {
-            fail(ctx, new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"), null, false,
+            fail(
+                    ctx,
+                    new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"),
+                    null,
+                    false,
                     false);
             return;
         }
         HttpMethod method = request.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             // Wharf is read-only. The request body is never read, so the connection cannot be reused.
-            fail(ctx, new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"), null,
-                    false, false);
+            fail(
+                    ctx,
+                    new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"),
+                    null,
+                    false,
+                    false);
             return;
         }
         boolean head = method.equals(HttpMethod.HEAD);
@@ -100,12 +108,13 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (route instanceof Route.Base) {
             exchange.send(Responses.base(head));
         } else if (route instanceof Route.Manifest m) {
-            exchange.async(() -> pull.manifest(m.target(), m.reference()), manifest -> exchange.send(
-                    Responses.manifest(manifest, head)));
+            exchange.async(
+                    () -> pull.manifest(m.target(), m.reference()),
+                    manifest -> exchange.send(Responses.manifest(manifest, head)));
         } else if (route instanceof Route.Blob b) {
             String rangeHeader = request.headers().get(HttpHeaderNames.RANGE);
-            exchange.async(() -> pull.openBlob(b.target(), b.digest()), reader -> exchange.sendBlob(b, reader,
-                    rangeHeader));
+            exchange.async(
+                    () -> pull.openBlob(b.target(), b.digest()), reader -> exchange.sendBlob(b, reader, rangeHeader));
         } else if (route instanceof Route.Tags t) {
             exchange.async(() -> pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
         }
@@ -125,8 +134,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return ns == null || ns.isEmpty() ? Optional.empty() : Optional.of(ns.get(0));
     }
 
-    private static void fail(
-            ChannelHandlerContext ctx, Throwable failure, Route route, boolean head, boolean keepAlive) {
+    private void fail(ChannelHandlerContext ctx, Throwable failure, Route route, boolean head, boolean keepAlive) {
         new Exchange(ctx, route, head, keepAlive, Optional.empty()).fail(failure);
     }
 
@@ -161,8 +169,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
 
         <T> void async(Supplier<T> work, Consumer<T> onEventLoop) {
-            CompletableFuture.supplyAsync(work, workers).whenComplete((value, failure) -> ctx.executor()
-                    .execute(() -> {
+            CompletableFuture.supplyAsync(work, workers)
+                    .whenComplete((value, failure) -> ctx.executor().execute(() -> {
                         if (failure != null) {
                             fail(failure);
                         } else if (!ctx.channel().isActive()) {
@@ -191,9 +199,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
         void sendTags(Route.Tags route, List<String> all) {
             TagPage page = TagPage.of(all, route.n(), route.last());
-            Optional<String> link = page.next().map(last -> "</v2/" + route.requestedName() + "/tags/list?n="
-                    + route.n().orElseThrow() + "&last=" + last + ns.map(n -> "&ns=" + n).orElse("")
-                    + ">; rel=\"next\"");
+            Optional<String> link = page.next()
+                    .map(last -> "</v2/" + route.requestedName() + "/tags/list?n="
+                            + route.n().orElseThrow() + "&last=" + last
+                            + ns.map(n -> "&ns=" + n).orElse("")
+                            + ">; rel=\"next\"");
             send(Responses.tags(route.requestedName(), page.tags(), link, head));
         }
 

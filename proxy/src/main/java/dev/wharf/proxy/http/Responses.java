@@ -45,8 +45,7 @@ final class Responses {
     /** The head of a blob answer: 200 for the whole blob, 206 with {@code Content-Range} for a range. */
     static HttpResponse blob(Digest digest, long size, Optional<ByteRange> range) {
         HttpResponse response = new DefaultHttpResponse(
-                HttpVersion.HTTP_1_1,
-                range.isPresent() ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
+                HttpVersion.HTTP_1_1, range.isPresent() ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
         h.set(HttpHeaderNames.CONTENT_LENGTH, range.map(ByteRange::length).orElse(size));
@@ -66,7 +65,7 @@ final class Responses {
         }
         json.append("]}");
         FullHttpResponse response = json(HttpResponseStatus.OK, json.toString(), head);
-        link.ifPresent(l -> response.headers().set(HttpHeaderNames.LINK, l));
+        link.ifPresent(l -> response.headers().set("Link", l));
         return response;
     }
 

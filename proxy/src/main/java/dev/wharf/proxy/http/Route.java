@@ -17,6 +17,5 @@ sealed interface Route {
     record Blob(Target target, Digest digest) implements Route {}
 
     /** {@code /v2/<name>/tags/list?n=&last=}; {@code requestedName} is the name as the client wrote it. */
-    record Tags(Target target, String requestedName, Optional<Integer> n, Optional<String> last)
-            implements Route {}
+    record Tags(Target target, String requestedName, Optional<Integer> n, Optional<String> last) implements Route {}
 }

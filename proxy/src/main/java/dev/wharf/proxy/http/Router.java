@@ -46,9 +46,8 @@ final class Router {
         int q = rawUri.indexOf('?');
         String path = q < 0 ? rawUri : rawUri.substring(0, q);
         checkRawPath(path);
-        Map<String, List<String>> query = q < 0
-                ? Map.of()
-                : new QueryStringDecoder(rawUri.substring(q), false).parameters();
+        Map<String, List<String>> query =
+                q < 0 ? Map.of() : new QueryStringDecoder(rawUri.substring(q), false).parameters();
         if (path.equals("/v2/") || path.equals("/v2")) {
             return new Route.Base();
         }
@@ -93,7 +92,8 @@ final class Router {
                     .apply(ns.get())
                     .orElseThrow(() -> new RequestException(NOT_FOUND, "NAME_UNKNOWN", "unknown upstream"));
             // override_path mirrors send the prefix and ns together: strip the prefix once, never twice.
-            boolean prefixed = slash > 0 && upstreamByHost.apply(first).filter(upstream::equals).isPresent();
+            boolean prefixed = slash > 0
+                    && upstreamByHost.apply(first).filter(upstream::equals).isPresent();
             repository = prefixed ? rest : name;
         } else if (slash > 0 && looksLikeHost(first)) {
             upstream = upstreamByHost

@@ -17,6 +17,7 @@ record TagPage(List<String> tags, Optional<String> next) {
         int to = n.map(limit -> Math.min(sorted.size(), start + limit)).orElse(sorted.size());
         List<String> page = sorted.subList(from, to);
         boolean more = to < sorted.size() && n.isPresent();
-        return new TagPage(List.copyOf(page), more && !page.isEmpty() ? Optional.of(page.get(page.size() - 1)) : Optional.empty());
+        return new TagPage(
+                List.copyOf(page), more && !page.isEmpty() ? Optional.of(page.get(page.size() - 1)) : Optional.empty());
     }
 }

@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,9 +90,9 @@ final class ManifestPull {
                 return cached.get();
             }
         }
-        return byTag.run(new TagKey(target, tag), () -> entry.isPresent()
-                ? revalidate(target, tag, entry.get())
-                : fetchTag(target, tag));
+        return byTag.run(
+                new TagKey(target, tag),
+                () -> entry.isPresent() ? revalidate(target, tag, entry.get()) : fetchTag(target, tag));
     }
 
     private boolean isFresh(Target target, Tag tag, TagEntry entry) {
@@ -131,8 +130,10 @@ final class ManifestPull {
     private Manifest fetchTag(Target target, Tag tag) {
         ManifestResponse response = upstreams.of(target).fetchManifest(target.repository(), tag.value());
         // The digest comes from the bytes; the upstream's header only chooses the algorithm and cross-checks.
-        Digest digest = digestOf(response.digestHeader().map(Digest::algorithm).orElse("sha256"), response.body());
-        if (response.digestHeader().isPresent() && !response.digestHeader().get().equals(digest)) {
+        Digest digest =
+                Digest.compute(response.digestHeader().map(Digest::algorithm).orElse("sha256"), response.body());
+        if (response.digestHeader().isPresent()
+                && !response.digestHeader().get().equals(digest)) {
             throw new StorageException(
                     StorageException.Kind.CORRUPT, "upstream manifest does not match its Docker-Content-Digest");
         }
@@ -155,7 +156,8 @@ final class ManifestPull {
     }
 
     private Optional<Manifest> cached(Digest digest) {
-        Optional<DigestEntry> entry = index.findDigest(digest).filter(e -> !e.mediaType().isEmpty());
+        Optional<DigestEntry> entry =
+                index.findDigest(digest).filter(e -> !e.mediaType().isEmpty());
         if (entry.isEmpty()) {
             return Optional.empty();
         }
@@ -187,13 +189,5 @@ final class ManifestPull {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static Digest digestOf(String algorithm, byte[] bytes) {
-        Digest probe = algorithm.equals("sha512") ? new Digest("sha512", "0".repeat(128)) : null;
-        if (probe == null) {
-            return Digest.sha256(bytes);
-        }
-        return new Digest("sha512", HexFormat.of().formatHex(probe.newHasher().digest(bytes)));
     }
 }

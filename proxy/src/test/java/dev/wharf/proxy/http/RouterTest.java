@@ -65,8 +65,8 @@ class RouterTest {
 
     @Test
     void tagsWithPagination() {
-        Route.Tags route = assertInstanceOf(
-                Route.Tags.class, router.route("/v2/ghcr.io/org/app/tags/list?n=5000&last=v1"));
+        Route.Tags route =
+                assertInstanceOf(Route.Tags.class, router.route("/v2/ghcr.io/org/app/tags/list?n=5000&last=v1"));
         assertEquals(Optional.of(1000), route.n(), "n is capped");
         assertEquals(Optional.of("v1"), route.last());
         assertEquals("ghcr.io/org/app", route.requestedName());

@@ -88,7 +88,8 @@ class CoalescerTest {
             Thread.onSpinWait();
         }
         release.countDown();
-        Throwable seen = assertThrows(Exception.class, () -> first.get(10, TimeUnit.SECONDS)).getCause();
+        Throwable seen = assertThrows(Exception.class, () -> first.get(10, TimeUnit.SECONDS))
+                .getCause();
         assertSame(boom, seen);
         assertSame(boom, joiner.get(10, TimeUnit.SECONDS), "the waiter shares the failure, it does not run again");
         assertEquals("third", coalescer.run("k", () -> "third"));
