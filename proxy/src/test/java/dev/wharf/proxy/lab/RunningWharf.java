@@ -1,0 +1,56 @@
+package dev.wharf.proxy.lab;
+
+import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.Wharf;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * A real Wharf in this JVM, listening on a free loopback port with its cache in a given directory. The YAML given
+ * holds everything but {@code listen} and {@code storage}, which this fixture sets.
+ */
+public final class RunningWharf implements AutoCloseable {
+    private final Wharf wharf;
+    private final int port;
+
+    private RunningWharf(Wharf wharf, int port) {
+        this.wharf = wharf;
+        this.port = port;
+    }
+
+    /** Starts Wharf with {@code yaml} (no listen/storage keys), caching in {@code dataDir}. */
+    public static RunningWharf start(String yaml, Path dataDir) throws InterruptedException {
+        return start(yaml, dataDir, Clock.systemUTC());
+    }
+
+    /** As {@link #start(String, Path)}, with a clock the test controls. */
+    public static RunningWharf start(String yaml, Path dataDir, Clock clock) throws InterruptedException {
+        int port = FreePort.find();
+        String full = "listen: 127.0.0.1:" + port + "\nstorage:\n  path: " + dataDir + "\n" + yaml;
+        WharfConfig config = ConfigLoader.parse(full, Map.of(), dataDir);
+        return new RunningWharf(Wharf.start(config, clock), port);
+    }
+
+    /** YAML for one anonymous upstream named {@code name} at {@code registry}, also the default upstream. */
+    public static String singleUpstream(String name, RegistryProcess registry) {
+        return "defaultUpstream: " + name + "\nupstreams:\n  - name: " + name + "\n    url: " + registry.url() + "\n";
+    }
+
+    /** {@code 127.0.0.1:PORT}, as clients write a registry host. */
+    public String host() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** {@code http://127.0.0.1:PORT}. */
+    public URI url() {
+        return URI.create("http://" + host());
+    }
+
+    @Override
+    public void close() {
+        wharf.close();
+    }
+}
