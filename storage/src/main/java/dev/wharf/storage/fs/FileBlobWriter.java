@@ -3,6 +3,7 @@ package dev.wharf.storage.fs;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
+import dev.wharf.storage.Verification;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -74,15 +75,11 @@ final class FileBlobWriter implements BlobWriter {
             return;
         }
         ensureOpen();
-        if (expectedSize >= 0 && written != expectedSize) {
+        try {
+            Verification.check(expected, expectedSize, written, hasher.digest());
+        } catch (StorageException e) {
             abort();
-            throw new StorageException(
-                    StorageException.Kind.CORRUPT,
-                    "blob " + expected + " has " + written + " bytes, expected " + expectedSize);
-        }
-        if (!expected.matches(hasher.digest())) {
-            abort();
-            throw new StorageException(StorageException.Kind.CORRUPT, "bytes do not hash to " + expected);
+            throw e;
         }
         try {
             publish();

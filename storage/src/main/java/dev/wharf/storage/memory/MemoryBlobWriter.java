@@ -3,6 +3,7 @@ package dev.wharf.storage.memory;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
+import dev.wharf.storage.Verification;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.function.BiConsumer;
@@ -46,15 +47,11 @@ final class MemoryBlobWriter implements BlobWriter {
             return;
         }
         ensureOpen();
-        if (expectedSize >= 0 && written != expectedSize) {
+        try {
+            Verification.check(expected, expectedSize, written, hasher.digest());
+        } catch (StorageException e) {
             abort();
-            throw new StorageException(
-                    StorageException.Kind.CORRUPT,
-                    "blob " + expected + " has " + written + " bytes, expected " + expectedSize);
-        }
-        if (!expected.matches(hasher.digest())) {
-            abort();
-            throw new StorageException(StorageException.Kind.CORRUPT, "bytes do not hash to " + expected);
+            throw e;
         }
         publisher.accept(expected, bytes);
         committed = true;
