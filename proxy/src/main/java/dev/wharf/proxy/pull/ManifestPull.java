@@ -105,12 +105,7 @@ final class ManifestPull {
         try {
             head = upstreams.of(target).headManifest(target.repository(), tag.value());
         } catch (UpstreamException e) {
-            Optional<Manifest> stale = cached(entry.digest());
-            if (stale.isPresent()) {
-                LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, e.getMessage());
-                return stale.get();
-            }
-            throw e;
+            return stale(target, tag, entry, e);
         }
         if (head.digest().filter(entry.digest()::equals).isPresent()) {
             Optional<Manifest> cached = cached(entry.digest());
@@ -124,7 +119,22 @@ final class ManifestPull {
                 return cached.get();
             }
         }
-        return fetchTag(target, tag);
+        try {
+            return fetchTag(target, tag);
+        } catch (UpstreamException e) {
+            // Registries may refuse the GET (rate limits count GETs, not HEADs) after answering the HEAD.
+            return stale(target, tag, entry, e);
+        }
+    }
+
+    /** The last manifest known for the tag when the upstream failed; rethrows when it is no longer cached. */
+    private Manifest stale(Target target, Tag tag, TagEntry entry, UpstreamException failure) {
+        Optional<Manifest> stale = cached(entry.digest());
+        if (stale.isEmpty()) {
+            throw failure;
+        }
+        LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, failure.getMessage());
+        return stale.get();
     }
 
     private Manifest fetchTag(Target target, Tag tag) {
