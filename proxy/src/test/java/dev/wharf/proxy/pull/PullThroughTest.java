@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PullThroughTest {
@@ -154,6 +155,30 @@ class PullThroughTest {
         assertEquals(MANIFEST_TYPE, served.mediaType());
         assertEquals(1, upstream.count(HEAD));
         assertEquals(1, upstream.count(MANIFEST));
+    }
+
+    /** Registries such as Docker Hub rate-limit manifest GETs but not HEADs: the re-check succeeds, the GET fails. */
+    @ParameterizedTest
+    @EnumSource(
+            value = UpstreamException.Kind.class,
+            names = {"RATE_LIMITED", "UNAVAILABLE"})
+    void whenATagChangedButItsGetFailsTheCachedManifestIsServed(UpstreamException.Kind kind) {
+        Digest old = upstream.tag("1.0", "{\"v\":1}");
+        f.manifest("1.0");
+        upstream.tag("1.0", "{\"v\":2}");
+        upstream.fail(kind, MANIFEST);
+
+        f.clock.advance(DEFAULT_TTL);
+        Manifest served = f.manifest("1.0");
+
+        assertEquals("{\"v\":1}", text(served));
+        assertEquals(old, served.digest());
+        assertEquals(1, upstream.count(HEAD));
+        assertEquals(2, upstream.count(MANIFEST));
+
+        upstream.heal();
+        assertEquals("{\"v\":2}", text(f.manifest("1.0")), "the tag is still stale, so the next request retries");
+        assertEquals(3, upstream.count(MANIFEST));
     }
 
     @Test
