@@ -9,13 +9,16 @@ import static dev.wharf.proxy.pull.PullFixture.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(30)
 class PullThroughConcurrencyTest {
@@ -158,6 +163,31 @@ class PullThroughConcurrencyTest {
         upstream.heal();
         assertEquals("{\"v\":1}", text(f.manifest("1.0")));
         assertEquals(2, upstream.count(MANIFEST));
+    }
+
+    /** A caller that saw the miss just before another caller's fill ended must not fetch a second time. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aCallerThatMissedJustBeforeAFillEndedUsesThatFill(boolean byTag) throws Exception {
+        Digest digest = upstream.tag("1.0", "{\"v\":1}");
+        String reference = byTag ? "1.0" : digest.toString();
+        PausingIndex index = new PausingIndex(f.index);
+        PullThrough pull = new PullThrough(
+                f.store,
+                index,
+                new ManifestCache(1 << 20),
+                new Upstreams(Map.of("fake", upstream)),
+                (target, tag) -> DEFAULT_TTL,
+                f.clock);
+        index.arm();
+
+        Future<Manifest> late = pool.submit(() -> pull.manifest(f.target, Reference.parse(reference)));
+        assertTrue(index.awaitPaused(), "the late caller read the index");
+        assertEquals("{\"v\":1}", text(pull.manifest(f.target, Reference.parse(reference))));
+        index.resume();
+
+        assertEquals("{\"v\":1}", text(late.get(10, TimeUnit.SECONDS)));
+        assertEquals(1, upstream.count(MANIFEST));
     }
 
     private <T> List<Future<T>> startAll(Callable<T> work) {
