@@ -76,23 +76,37 @@ final class ManifestPull {
             }
             return cached.get();
         }
-        return byDigest.run(digest, () -> {
-            ManifestResponse response = upstreams.of(target).fetchManifest(target.repository(), digest.toString());
-            return store(target, digest, response);
-        });
+        // Look again inside the coalesced work: a fill that ended after the lookup above has stored it already.
+        return byDigest.run(
+                digest,
+                () -> cached(digest).orElseGet(() -> {
+                    ManifestResponse response =
+                            upstreams.of(target).fetchManifest(target.repository(), digest.toString());
+                    return store(target, digest, response);
+                }));
     }
 
     private Manifest byTag(Target target, Tag tag) {
-        Optional<TagEntry> entry = index.findTag(target.upstream(), target.repository(), tag);
-        if (entry.isPresent() && isFresh(target, tag, entry.get())) {
-            Optional<Manifest> cached = cached(entry.get().digest());
-            if (cached.isPresent()) {
-                return cached.get();
-            }
+        Optional<Manifest> fresh =
+                index.findTag(target.upstream(), target.repository(), tag).flatMap(e -> fresh(target, tag, e));
+        if (fresh.isPresent()) {
+            return fresh.get();
         }
-        return byTag.run(
-                new TagKey(target, tag),
-                () -> entry.isPresent() ? revalidate(target, tag, entry.get()) : fetchTag(target, tag));
+        return byTag.run(new TagKey(target, tag), () -> resolveTag(target, tag));
+    }
+
+    /** Runs coalesced; looks again because a fill or re-check may have ended since the caller's lookup. */
+    private Manifest resolveTag(Target target, Tag tag) {
+        Optional<TagEntry> entry = index.findTag(target.upstream(), target.repository(), tag);
+        if (entry.isEmpty()) {
+            return fetchTag(target, tag);
+        }
+        return fresh(target, tag, entry.get()).orElseGet(() -> revalidate(target, tag, entry.get()));
+    }
+
+    /** The cached manifest of a tag entry still within its TTL; empty when stale or no longer cached. */
+    private Optional<Manifest> fresh(Target target, Tag tag, TagEntry entry) {
+        return isFresh(target, tag, entry) ? cached(entry.digest()) : Optional.empty();
     }
 
     private boolean isFresh(Target target, Tag tag, TagEntry entry) {
@@ -105,12 +119,7 @@ final class ManifestPull {
         try {
             head = upstreams.of(target).headManifest(target.repository(), tag.value());
         } catch (UpstreamException e) {
-            Optional<Manifest> stale = cached(entry.digest());
-            if (stale.isPresent()) {
-                LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, e.getMessage());
-                return stale.get();
-            }
-            throw e;
+            return stale(target, tag, entry, e);
         }
         if (head.digest().filter(entry.digest()::equals).isPresent()) {
             Optional<Manifest> cached = cached(entry.digest());
@@ -124,7 +133,22 @@ final class ManifestPull {
                 return cached.get();
             }
         }
-        return fetchTag(target, tag);
+        try {
+            return fetchTag(target, tag);
+        } catch (UpstreamException e) {
+            // Registries may refuse the GET (rate limits count GETs, not HEADs) after answering the HEAD.
+            return stale(target, tag, entry, e);
+        }
+    }
+
+    /** The last manifest known for the tag when the upstream failed; rethrows when it is no longer cached. */
+    private Manifest stale(Target target, Tag tag, TagEntry entry, UpstreamException failure) {
+        Optional<Manifest> stale = cached(entry.digest());
+        if (stale.isEmpty()) {
+            throw failure;
+        }
+        LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, failure.getMessage());
+        return stale.get();
     }
 
     private Manifest fetchTag(Target target, Tag tag) {

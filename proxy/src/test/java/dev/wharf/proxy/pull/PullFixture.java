@@ -1,0 +1,94 @@
+package dev.wharf.proxy.pull;
+
+import dev.wharf.storage.BlobReader;
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.ManifestCache;
+import dev.wharf.storage.RepositoryName;
+import dev.wharf.storage.memory.MemoryBlobStore;
+import dev.wharf.storage.memory.MemoryIndex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A pull-through cache over memory storage, a counting upstream and a clock that moves only when told. */
+final class PullFixture {
+    static final Duration DEFAULT_TTL = Duration.ofMinutes(1);
+
+    final Target target = new Target("fake", RepositoryName.parse("library/app"));
+    final MemoryBlobStore store = new MemoryBlobStore();
+    final MemoryIndex index = new MemoryIndex();
+    final CountingUpstream upstream = new CountingUpstream();
+    final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private final Map<String, Duration> ttls = new ConcurrentHashMap<>();
+    final PullThrough pull;
+
+    /** With a hot manifest cache of {@code hotBytes}; 0 makes every cached manifest come from the store. */
+    PullFixture(long hotBytes) {
+        pull = new PullThrough(
+                store,
+                index,
+                new ManifestCache(hotBytes),
+                new Upstreams(Map.of("fake", upstream)),
+                (target, tag) -> ttls.getOrDefault(tag.value(), DEFAULT_TTL),
+                clock);
+    }
+
+    PullFixture() {
+        this(1 << 20);
+    }
+
+    /** Sets the freshness of one tag; others keep {@link #DEFAULT_TTL}. */
+    void ttl(String tag, Duration ttl) {
+        ttls.put(tag, ttl);
+    }
+
+    Manifest manifest(String reference) {
+        return pull.manifest(target, Reference.parse(reference));
+    }
+
+    /** Opens, reads whole and closes the blob. */
+    byte[] blob(Digest digest) {
+        try (BlobReader reader = pull.openBlob(target, digest)) {
+            return readAll(reader);
+        }
+    }
+
+    /** How many digests the index has entries for. */
+    int indexedDigests() {
+        AtomicInteger count = new AtomicInteger();
+        index.forEachDigest((digest, entry) -> count.incrementAndGet());
+        return count.get();
+    }
+
+    static byte[] readAll(BlobReader reader) {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(reader.size()));
+        try {
+            while (buffer.hasRemaining()) {
+                if (reader.read(buffer, buffer.position()) < 0) {
+                    throw new IllegalStateException("blob shorter than its size");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.array();
+    }
+
+    static String text(Manifest manifest) {
+        return new String(manifest.bytes(), StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(int size, int seed) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + seed);
+        }
+        return bytes;
+    }
+}
