@@ -438,23 +438,54 @@ class ReadApiConformanceIT {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
-        // The blob is fetched from the upstream while the second request is already waiting on the socket.
-        String first = "GET /v2/org/pipelined/blobs/" + unfetchedBlob + " HTTP/1.1\r\nHost: wharf\r\n\r\n";
-        String second = "GET /v2/ HTTP/1.1\r\nHost: wharf\r\n\r\n";
-        String third = "HEAD /v2/library/alpine/manifests/" + seeded.alpine().manifestDigest()
-                + " HTTP/1.1\r\nHost: wharf\r\n\r\n";
+        // The blob is fetched from the upstream while the next requests are already waiting on the socket.
+        String blobPath = "/v2/org/pipelined/blobs/" + unfetchedBlob;
+        String manifestPath = "/v2/library/alpine/manifests/" + seeded.alpine().manifestDigest();
         try (RawConnection connection = new RawConnection()) {
-            connection.write(first + second + third);
+            connection.write(request("GET", blobPath)
+                    + request("HEAD", blobPath)
+                    + request("GET", "/v2/")
+                    + request("HEAD", manifestPath)
+                    + request("GET", manifestPath));
             RawResponse blob = connection.read(false);
             assertEquals(200, blob.status());
             assertEquals(unfetchedBlob, sha256(blob.body()));
+            RawResponse blobHead = connection.read(true);
+            assertEquals(200, blobHead.status());
+            assertEquals(
+                    Integer.toString(blob.body().length), blobHead.headers().get("content-length"));
             RawResponse base = connection.read(false);
             assertEquals(200, base.status());
             assertEquals("{}", new String(base.body(), UTF_8));
-            RawResponse head = connection.read(true);
-            assertEquals(200, head.status());
-            assertEquals(seeded.alpine().manifestDigest(), head.headers().get("docker-content-digest"));
+            RawResponse manifestHead = connection.read(true);
+            assertEquals(200, manifestHead.status());
+            assertEquals(
+                    seeded.alpine().manifestDigest(), manifestHead.headers().get("docker-content-digest"));
+            RawResponse manifest = connection.read(false);
+            assertEquals(200, manifest.status());
+            assertEquals(seeded.alpine().manifestDigest(), sha256(manifest.body()));
         }
+    }
+
+    @Test
+    void rawPathCharactersNoNameHasAreRefusedBeforeAnyUpstreamRequest() throws Exception {
+        List<byte[]> paths = List.of(
+                "/v2/library\\alpine/manifests/latest".getBytes(US_ASCII),
+                "/v2/library/alpine\\..\\multi/manifests/latest".getBytes(US_ASCII),
+                "/v2/library/alp\u00e9ine/manifests/latest".getBytes(UTF_8),
+                "/v2/library/alpine/manifests/lat\u0000est".getBytes(US_ASCII));
+        registry.clearRequests();
+        for (byte[] path : paths) {
+            try (RawConnection connection = new RawConnection()) {
+                ByteArrayOutputStream request = new ByteArrayOutputStream();
+                request.write("GET ".getBytes(US_ASCII));
+                request.write(path);
+                request.write(" HTTP/1.1\r\nHost: wharf\r\n\r\n".getBytes(US_ASCII));
+                connection.write(request.toByteArray());
+                assertEquals(400, connection.read(false).status(), new String(path, UTF_8));
+            }
+        }
+        assertNoUpstreamRequests();
     }
 
     @Test
@@ -606,6 +637,10 @@ class ReadApiConformanceIT {
         return Digest.sha256(bytes).toString();
     }
 
+    private static String request(String method, String path) {
+        return method + " " + path + " HTTP/1.1\r\nHost: wharf\r\n\r\n";
+    }
+
     private static String upstream(String name, URI url) {
         return "  - name: " + name + "\n    url: " + url + "\n";
     }
@@ -634,7 +669,11 @@ class ReadApiConformanceIT {
         }
 
         void write(String request) throws IOException {
-            out.write(request.getBytes(US_ASCII));
+            write(request.getBytes(US_ASCII));
+        }
+
+        void write(byte[] request) throws IOException {
+            out.write(request);
             out.flush();
         }
 
