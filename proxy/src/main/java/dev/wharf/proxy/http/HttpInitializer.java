@@ -3,11 +3,12 @@ package dev.wharf.proxy.http;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of one client connection: HTTP/1.1 codec with size limits, idle timeout, the registry handler. */
+/** The pipeline of one client connection: HTTP/1.1 codec with size limits, idle timeout, one request at a time, the registry handler. */
 final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8 * 1024;
     static final int MAX_HEADER_SIZE = 16 * 1024;
@@ -24,6 +25,9 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 64 * 1024))
+                // Holds back requests decoded from the same read while auto-read is off, so pipelined requests
+                // reach the registry handler one at a time and are answered in order.
+                .addLast("flow", new FlowControlHandler())
                 .addLast("chunked", new ChunkedWriteHandler())
                 .addLast("registry", registry);
     }

@@ -220,7 +220,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             decorate(response);
             if (head) {
                 reader.close();
-                finish(ctx.writeAndFlush(response));
+                // The head carries Content-Length, so the encoder expects content: end the message explicitly, or
+                // the next response on this connection is refused by the encoder and never sent.
+                ctx.write(response);
+                finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
                 return;
             }
             long first = range.map(ByteRange::first).orElse(0L);

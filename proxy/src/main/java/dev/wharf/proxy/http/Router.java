@@ -148,11 +148,11 @@ final class Router {
             return Optional.empty();
         }
         String text = n.get();
-        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(Character::isDigit)) {
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new RequestException(BAD_REQUEST, "PAGINATION_NUMBER_INVALID", "n must be a number from 0");
         }
-        // Never allocate by a client's number: the page is capped.
-        return Optional.of(Math.min(Integer.parseInt(text), MAX_TAG_PAGE));
+        // Never allocate by a client's number: the page is capped, however many digits it has.
+        return Optional.of(text.length() > 9 ? MAX_TAG_PAGE : Math.min(Integer.parseInt(text), MAX_TAG_PAGE));
     }
 
     private static Optional<String> last(Map<String, List<String>> query) {
