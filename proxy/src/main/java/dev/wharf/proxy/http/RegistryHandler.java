@@ -66,41 +66,31 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, HttpRequest request) {
+        // Requests refused here close the connection: their body, if any, is never read.
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             var status = cause instanceof TooLongHttpLineException
                     ? REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException ? REQUEST_HEADER_FIELDS_TOO_LARGE : BAD_REQUEST;
-            fail(ctx, new RequestException(status, "UNSUPPORTED", "malformed request"), null, false, false);
+            refuse(ctx, new RequestException(status, "UNSUPPORTED", "malformed request"));
             return;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !hasAmbiguousFraming(request);
         if (hasAmbiguousFraming(request)) {
-            fail(
-                    ctx,
-                    new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"),
-                    null,
-                    false,
-                    false);
+            refuse(ctx, new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"));
             return;
         }
         HttpMethod method = request.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-            // Wharf is read-only. The request body is never read, so the connection cannot be reused.
-            fail(
-                    ctx,
-                    new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"),
-                    null,
-                    false,
-                    false);
+            refuse(ctx, new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"));
             return;
         }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = method.equals(HttpMethod.HEAD);
         Route route;
         try {
             route = router.route(request.uri());
         } catch (RequestException e) {
-            fail(ctx, e, null, head, keepAlive);
+            new Exchange(ctx, null, head, keepAlive, Optional.empty()).fail(e);
             return;
         }
         Optional<String> ns = namespace(request.uri());
@@ -134,8 +124,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return ns == null || ns.isEmpty() ? Optional.empty() : Optional.of(ns.get(0));
     }
 
-    private void fail(ChannelHandlerContext ctx, Throwable failure, Route route, boolean head, boolean keepAlive) {
-        new Exchange(ctx, route, head, keepAlive, Optional.empty()).fail(failure);
+    private void refuse(ChannelHandlerContext ctx, RequestException refusal) {
+        new Exchange(ctx, null, false, false, Optional.empty()).fail(refusal);
     }
 
     @Override
@@ -191,6 +181,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         void fail(Throwable failure) {
             ErrorMapper.OciError error = ErrorMapper.map(failure, route);
             var response = Responses.error(error, head);
+            if (error.status().equals(METHOD_NOT_ALLOWED)) {
+                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            }
             if (failure instanceof ByteRange.Unsatisfiable u) {
                 response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + u.length());
             }
