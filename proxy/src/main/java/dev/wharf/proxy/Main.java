@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +36,6 @@ public final class Main implements Runnable {
     /** {@code wharf serve}: runs until stopped. */
     @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the registry cache.")
     static final class Serve implements Callable<Integer> {
-        private static final Logger LOG = LoggerFactory.getLogger(Serve.class);
-
         @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: built-in)")
         Path config;
 
@@ -64,7 +60,6 @@ public final class Main implements Runnable {
                                 stopped.countDown();
                             },
                             "wharf-shutdown"));
-            LOG.info("wharf serving the registry API on {}", wharf.address());
             stopped.await();
             return 0;
         }

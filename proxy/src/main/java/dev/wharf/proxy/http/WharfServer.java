@@ -17,9 +17,13 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@code /v2/} listener: Netty with epoll where available, NIO elsewhere. */
 public final class WharfServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel channel;
@@ -60,6 +64,7 @@ public final class WharfServer implements AutoCloseable {
                     .bind(address)
                     .sync()
                     .channel();
+            LOG.info("serving the registry API on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
             return new WharfServer(boss, workers, channel);
         } catch (RuntimeException | InterruptedException e) {
             boss.shutdownGracefully();
