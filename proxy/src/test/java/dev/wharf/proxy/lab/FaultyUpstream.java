@@ -3,6 +3,7 @@ package dev.wharf.proxy.lab;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -35,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -44,6 +46,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -318,7 +321,7 @@ public final class FaultyUpstream implements AutoCloseable {
                         forward.header(h.getKey(), h.getValue());
                     }
                 });
-                client.sendAsync(forward.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                client.sendAsync(forward.build(), BodyHandlers.ofByteArray())
                         .handle((r, failure) -> failure == null
                                 ? new Answer(r.statusCode(), r.headers().map(), r.body())
                                 : badGateway(failure))
@@ -334,7 +337,9 @@ public final class FaultyUpstream implements AutoCloseable {
     }
 
     private static Answer badGateway(Throwable failure) {
-        String message = "backend failed: " + failure.getClass().getSimpleName();
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String message = "backend failed: " + cause.getClass().getSimpleName();
         return new Answer(502, Map.of("Content-Type", List.of("text/plain")), message.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -405,7 +410,7 @@ public final class FaultyUpstream implements AutoCloseable {
         finish(ctx, ctx.writeAndFlush(response), keepAlive);
     }
 
-    private static void finish(ChannelHandlerContext ctx, io.netty.channel.ChannelFuture written, boolean keepAlive) {
+    private static void finish(ChannelHandlerContext ctx, ChannelFuture written, boolean keepAlive) {
         if (!keepAlive) {
             written.addListener(f -> ctx.close());
         }
