@@ -56,7 +56,13 @@ public final class Wharf implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
         try {
             PullThrough pull = new PullThrough(
-                    store, index, new ManifestCache(HOT_MANIFEST_BYTES), upstreams(config), freshness(config), clock);
+                    store,
+                    index,
+                    new ManifestCache(HOT_MANIFEST_BYTES),
+                    upstreams(config),
+                    freshness(config),
+                    config.maxStale(),
+                    clock);
             WharfServer server = WharfServer.start(
                     new InetSocketAddress(
                             config.listen().host(), config.listen().port()),

@@ -21,6 +21,7 @@ final class Responses {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
     static final String DIGEST_HEADER = "Docker-Content-Digest";
     static final String JSON = "application/json";
+    static final String WARNING_HEADER = "Warning";
 
     private Responses() {}
 
@@ -29,7 +30,7 @@ final class Responses {
         return json(HttpResponseStatus.OK, "{}", head);
     }
 
-    /** A manifest's exact bytes with its media type and digest. */
+    /** A manifest's exact bytes with its media type and digest, and a {@code Warning} when it is served stale. */
     static FullHttpResponse manifest(Manifest manifest, boolean head) {
         ByteBuf body = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(manifest.bytes());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
@@ -39,6 +40,7 @@ final class Responses {
         h.set(DIGEST_HEADER, manifest.digest().toString());
         h.set(HttpHeaderNames.ETAG, "\"" + manifest.digest() + "\"");
         h.set(API_VERSION_HEADER, "registry/2.0");
+        manifest.staleWarning().ifPresent(w -> h.set(WARNING_HEADER, "299 - " + quote(w)));
         return response;
     }
 

@@ -1,6 +1,34 @@
 package dev.wharf.proxy.pull;
 
 import dev.wharf.storage.Digest;
+import java.util.Objects;
+import java.util.Optional;
 
-/** A manifest's exact bytes as the upstream served them, with their media type and digest. */
-public record Manifest(Digest digest, String mediaType, byte[] bytes) {}
+/**
+ * A manifest's exact bytes as the upstream served them, with their media type and digest. {@code staleWarning} is
+ * present when the bytes are a tag's last known manifest served because the upstream could not confirm it: the text
+ * says why, for the HTTP {@code Warning} header.
+ */
+public record Manifest(Digest digest, String mediaType, byte[] bytes, Optional<String> staleWarning) {
+    public Manifest {
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(mediaType, "mediaType");
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(staleWarning, "staleWarning");
+    }
+
+    /** A manifest the upstream confirmed, or one named by digest (which never goes stale). */
+    public Manifest(Digest digest, String mediaType, byte[] bytes) {
+        this(digest, mediaType, bytes, Optional.empty());
+    }
+
+    /** Whether this is a tag's last known manifest that the upstream did not confirm. */
+    public boolean stale() {
+        return staleWarning.isPresent();
+    }
+
+    /** The same bytes, marked stale for {@code why}. */
+    Manifest servedStale(String why) {
+        return new Manifest(digest, mediaType, bytes, Optional.of(why));
+    }
+}

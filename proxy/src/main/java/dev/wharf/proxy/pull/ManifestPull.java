@@ -19,20 +19,30 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Manifests by tag or digest. A digest is served from the cache without asking the upstream. A tag is served from
  * the cache while fresh; once stale it is re-checked with one (coalesced) HEAD, and a changed digest is fetched.
- * When the re-check fails, the last known manifest is served.
+ * When the re-check fails because the upstream is down, rate limiting or misbehaving, the last known manifest is
+ * served, marked stale, for at most {@code maxStale} after the upstream last confirmed it; later the failure
+ * propagates. A tag the upstream no longer has keeps being served, marked stale, whatever its age.
  */
 final class ManifestPull {
     /** Manifests larger than this are refused, from clients and upstreams alike. */
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestPull.class);
+
+    private static final Set<UpstreamException.Kind> OUTAGES = EnumSet.of(
+            UpstreamException.Kind.UNAVAILABLE,
+            UpstreamException.Kind.RATE_LIMITED,
+            UpstreamException.Kind.TOO_LARGE,
+            UpstreamException.Kind.PROTOCOL);
 
     private record TagKey(Target target, Tag tag) {}
 
@@ -41,6 +51,7 @@ final class ManifestPull {
     private final ManifestCache hot;
     private final Upstreams upstreams;
     private final FreshnessPolicy freshness;
+    private final Duration maxStale;
     private final Clock clock;
     private final Coalescer<Digest, Manifest> byDigest = new Coalescer<>();
     private final Coalescer<TagKey, Manifest> byTag = new Coalescer<>();
@@ -51,12 +62,14 @@ final class ManifestPull {
             ManifestCache hot,
             Upstreams upstreams,
             FreshnessPolicy freshness,
+            Duration maxStale,
             Clock clock) {
         this.blobs = blobs;
         this.index = index;
         this.hot = hot;
         this.upstreams = upstreams;
         this.freshness = freshness;
+        this.maxStale = maxStale;
         this.clock = clock;
     }
 
@@ -141,14 +154,24 @@ final class ManifestPull {
         }
     }
 
-    /** The last manifest known for the tag when the upstream failed; rethrows when it is no longer cached. */
+    /**
+     * The last manifest known for the tag, marked stale, when the upstream failed to confirm it; rethrows {@code
+     * failure} when it is not an outage or a missing tag, when an outage lasts past {@code maxStale} since the tag
+     * was last confirmed, or when the manifest is no longer cached.
+     */
     private Manifest stale(Target target, Tag tag, TagEntry entry, UpstreamException failure) {
+        boolean gone = failure.kind() == UpstreamException.Kind.NOT_FOUND;
+        Duration age = Duration.between(entry.verifiedAt(), clock.instant());
+        if (!gone && (!OUTAGES.contains(failure.kind()) || age.compareTo(maxStale) > 0)) {
+            throw failure;
+        }
         Optional<Manifest> stale = cached(entry.digest());
         if (stale.isEmpty()) {
             throw failure;
         }
-        LOG.warn("serving {}:{} from cache: re-check failed: {}", target, tag, failure.getMessage());
-        return stale.get();
+        String why = gone ? " no longer has this tag" : " unavailable";
+        LOG.warn("serving {}:{} stale, last confirmed {} ago: {}", target, tag, age, failure.getMessage());
+        return stale.get().servedStale("stale: upstream " + target.upstream() + why);
     }
 
     private Manifest fetchTag(Target target, Tag tag) {

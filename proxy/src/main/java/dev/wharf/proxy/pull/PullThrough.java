@@ -7,6 +7,7 @@ import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * UpstreamException} or {@link dev.wharf.storage.StorageException}; the HTTP edge maps them.
  */
 public final class PullThrough {
+    /** How long a tag's last manifest is served when the upstream cannot confirm it, unless told otherwise. */
+    public static final Duration DEFAULT_MAX_STALE = Duration.ofDays(7);
+
     private static final Logger LOG = LoggerFactory.getLogger(PullThrough.class);
 
     private final CacheIndex index;
@@ -31,13 +35,31 @@ public final class PullThrough {
             Upstreams upstreams,
             FreshnessPolicy freshness,
             Clock clock) {
+        this(store, index, hot, upstreams, freshness, DEFAULT_MAX_STALE, clock);
+    }
+
+    /** As the other constructor; {@code maxStale} bounds how long a tag is served while its upstream fails. */
+    public PullThrough(
+            BlobStore store,
+            CacheIndex index,
+            ManifestCache hot,
+            Upstreams upstreams,
+            FreshnessPolicy freshness,
+            Duration maxStale,
+            Clock clock) {
+        if (maxStale.isNegative()) {
+            throw new IllegalArgumentException("maxStale must not be negative");
+        }
         this.index = index;
         this.upstreams = upstreams;
-        this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, clock);
+        this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, maxStale, clock);
         this.blobs = new BlobPull(store, index, upstreams, clock);
     }
 
-    /** The manifest named by {@code reference}, from the cache or fetched once from the upstream. */
+    /**
+     * The manifest named by {@code reference}, from the cache or fetched once from the upstream; {@link
+     * Manifest#stale()} when it is a tag's last known manifest served because the upstream failed to confirm it.
+     */
     public Manifest manifest(Target target, Reference reference) {
         return manifests.find(target, reference);
     }

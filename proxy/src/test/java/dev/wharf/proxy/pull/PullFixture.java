@@ -30,12 +30,18 @@ final class PullFixture {
 
     /** With a hot manifest cache of {@code hotBytes}; 0 makes every cached manifest come from the store. */
     PullFixture(long hotBytes) {
+        this(hotBytes, PullThrough.DEFAULT_MAX_STALE);
+    }
+
+    /** As {@link #PullFixture(long)}, serving a tag stale for at most {@code maxStale} while the upstream fails. */
+    PullFixture(long hotBytes, Duration maxStale) {
         pull = new PullThrough(
                 store,
                 index,
                 new ManifestCache(hotBytes),
                 new Upstreams(Map.of("fake", upstream)),
                 (target, tag) -> ttls.getOrDefault(tag.value(), DEFAULT_TTL),
+                maxStale,
                 clock);
     }
 
