@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# Compares Wharf with the CNCF distribution registry in proxy mode and with nginx, all on 127.0.0.1.
+# Usage: bench/run.sh            full run (512 MiB + 64 MiB layers, 10 s wrk runs, 3 runs each)
+#        BENCH_QUICK=1 bench/run.sh   smaller sizes and shorter runs, to check that everything works
+# Optional: BENCH_RUNS (default 3), WHARF_JAR (default proxy/target/wharf.jar, built when missing),
+#           BENCH_RESULTS (directory for the Markdown report, default bench/results).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
+RESULTS=${BENCH_RESULTS:-$HERE/results}
+RUNS=${BENCH_RUNS:-3}
+if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+  MODE=quick BIG_MIB=64 MID_MIB=16 WRK_SECS=3
+else
+  MODE=full BIG_MIB=512 MID_MIB=64 WRK_SECS=10
+fi
+CLIENTS=20 STREAMS=8
+V2=application/vnd.docker.distribution.manifest.v2+json
+STARTED=$(date +%s)
+
+log() { printf '[%4ss] %s\n' "$(($(date +%s) - STARTED))" "$*" >&2; }
+lib() { python3 "$HERE/lib.py" "$@"; }
+
+install_packages() {
+  local missing=() pkg sudo=
+  for pkg in docker-registry skopeo nginx-light wrk curl; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  [[ $(id -u) == 0 ]] || sudo=sudo
+  log "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+install_packages
+command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
+if [[ ! -f $JAR ]]; then
+  log "building $JAR"
+  (cd "$ROOT" && mvn -B -q package -DskipTests)
+fi
+
+TMP=$(mktemp -d /tmp/wharf-bench.XXXXXX)
+declare -A PID=()
+
+stop() { # name: stops the process started under that name, by its PID
+  local pid=${PID[$1]:-} i
+  [[ -n $pid ]] || return 0
+  unset "PID[$1]"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local name
+  for name in "${!PID[@]}"; do stop "$name"; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_http() { # url name: waits until something answers HTTP at url
+  local i
+  for i in $(seq 300); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) != 000 ]] && return 0
+    kill -0 "${PID[$2]}" 2>/dev/null || { echo "$2 exited; log:" >&2; tail -20 "$TMP/$2.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$2 did not answer at $1" >&2
+  exit 1
+}
+
+read -r UPORT BPORT WPORT APORT NPORT <<<"$(lib freeports 5)"
+U=http://127.0.0.1:$UPORT
+B=http://127.0.0.1:$BPORT
+W=http://127.0.0.1:$WPORT
+N=http://127.0.0.1:$NPORT
+
+start_upstream() {
+  cat >"$TMP/upstream.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: false}}
+storage: {filesystem: {rootdirectory: $TMP/upstream-data}, cache: {blobdescriptor: inmemory}}
+http: {addr: 127.0.0.1:$UPORT}
+EOF
+  docker-registry serve "$TMP/upstream.yml" >>"$TMP/upstream.log" 2>&1 &
+  PID[upstream]=$!
+  wait_http "$U/v2/" upstream
+}
+
+start_baseline() { # fresh: empties its cache first
+  stop baseline
+  [[ ${1:-} == fresh ]] && rm -rf "$TMP/baseline-data"
+  cat >"$TMP/baseline.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $TMP/baseline-data}, cache: {blobdescriptor: inmemory}}
+http: {addr: 127.0.0.1:$BPORT}
+proxy: {remoteurl: $U}
+EOF
+  docker-registry serve "$TMP/baseline.yml" >>"$TMP/baseline.log" 2>&1 &
+  PID[baseline]=$!
+  wait_http "$B/v2/" baseline
+}
+
+start_wharf() { # fresh: empties its cache first
+  stop wharf
+  [[ ${1:-} == fresh ]] && rm -rf "$TMP/wharf-data"
+  cat >"$TMP/wharf.yaml" <<EOF
+listen: 127.0.0.1:$WPORT
+adminListen: 127.0.0.1:$APORT
+storage: {path: $TMP/wharf-data}
+defaultUpstream: upstream
+upstreams: [{name: upstream, url: "$U"}]
+freshness: [{match: "*", tagTtl: 60s}]
+EOF
+  java -jar "$JAR" serve --config "$TMP/wharf.yaml" >>"$TMP/wharf.log" 2>&1 &
+  PID[wharf]=$!
+  wait_http "$W/v2/" wharf
+}
+
+start_nginx() {
+  mkdir -p "$TMP/nginx/www"
+  local user=
+  [[ $(id -u) == 0 ]] && user="user root root;"
+  cat >"$TMP/nginx/nginx.conf" <<EOF
+$user
+worker_processes 2;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  default_type application/octet-stream;
+  client_body_temp_path $TMP/nginx/body;
+  proxy_temp_path $TMP/nginx/proxy;
+  fastcgi_temp_path $TMP/nginx/fastcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi;
+  scgi_temp_path $TMP/nginx/scgi;
+  server {
+    listen 127.0.0.1:$NPORT;
+    root $TMP/nginx/www;
+  }
+}
+EOF
+  nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" >>"$TMP/nginx.log" 2>&1 &
+  PID[nginx]=$!
+  wait_http "$N/" nginx
+}
+
+push_blob() { # repo file digest
+  local loc sep='?'
+  loc=$(curl -sSf -X POST -D - -o /dev/null "$U/v2/$1/blobs/uploads/" | tr -d '\r' |
+    awk 'tolower($1) == "location:" { print $2 }')
+  [[ $loc == http* ]] || loc=$U$loc
+  [[ $loc == *\?* ]] && sep='&'
+  curl -sSf -o /dev/null -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' \
+    -T "$2" "$loc${sep}digest=$3"
+}
+
+push_manifest() { # repo reference file
+  curl -sSf -o /dev/null -X PUT -H "Content-Type: $V2" --data-binary "@$3" "$U/v2/$1/manifests/$2"
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+make_images() {
+  local d=$TMP/img big mid small cfg
+  mkdir -p "$d"
+  log "generating ${BIG_MIB} MiB and ${MID_MIB} MiB random layers"
+  head -c $((BIG_MIB << 20)) /dev/urandom >"$d/big"
+  head -c $((MID_MIB << 20)) /dev/urandom >"$d/mid"
+  head -c 4096 /dev/urandom >"$d/small"
+  big=sha256:$(sha "$d/big") mid=sha256:$(sha "$d/mid") small=sha256:$(sha "$d/small")
+  lib config "$big" "$mid" >"$d/big.config"
+  lib config "$small" >"$d/small.config"
+  push_blob bench/big "$d/big" "$big"
+  push_blob bench/big "$d/mid" "$mid"
+  cfg=sha256:$(sha "$d/big.config")
+  push_blob bench/big "$d/big.config" "$cfg"
+  lib manifest "$cfg:$(stat -c %s "$d/big.config")" "$big:$((BIG_MIB << 20))" "$mid:$((MID_MIB << 20))" >"$d/big.json"
+  push_manifest bench/big 1 "$d/big.json"
+  push_blob bench/small "$d/small" "$small"
+  cfg=sha256:$(sha "$d/small.config")
+  push_blob bench/small "$d/small.config" "$cfg"
+  lib manifest "$cfg:$(stat -c %s "$d/small.config")" "$small:4096" >"$d/small.json"
+  for t in 1 2 3 4 5 latest; do push_manifest bench/small "$t" "$d/small.json"; done
+  BIG=$big MID=$mid SMALL_MANIFEST=sha256:$(sha "$d/small.json") SMALL_LAYER=$small
+  ln "$d/big" "$TMP/nginx/www/big"
+  # Row 6 needs a blob that neither cache holds yet, once per run, system and client count.
+  log "generating $((RUNS * 4)) more ${MID_MIB} MiB blobs to miss"
+  MISS=()
+  for ((i = 0; i < RUNS * 4; i++)); do
+    head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
+    MISS+=("sha256:$(sha "$d/miss")")
+    push_blob bench/big "$d/miss" "${MISS[-1]}"
+  done
+  rm -f "$d/miss"
+}
+
+RAW=$TMP/raw.tsv
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RAW"; }
+
+url_of() { # system -> base URL
+  case $1 in limit) echo "$U" ;; baseline) echo "$B" ;; wharf) echo "$W" ;; esac
+}
+
+rotate() { # run systems...: the systems, rotated by the run number, so no one always goes first
+  local r=$1
+  shift
+  local a=("$@") n=$# i
+  for ((i = 0; i < n; i++)); do printf '%s ' "${a[$(((i + r) % n))]}"; done
+}
+
+mbps() { # bytes seconds
+  python3 -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]) / 1e6:.1f}')" "$1" "$2"
+}
+
+blob_url() { # system
+  if [[ $1 == limit ]]; then echo "$N/big"; else echo "$(url_of "$1")/v2/bench/big/blobs/$BIG"; fi
+}
+
+warm() {
+  local s sum
+  log "warming both caches (and checking the bytes they serve)"
+  for s in baseline wharf; do
+    sum=$(curl -sSf "$(blob_url "$s")" | sha256sum | cut -d' ' -f1)
+    [[ sha256:$sum == "$BIG" ]] || { echo "$s served a wrong blob: $sum" >&2; exit 1; }
+    for ref in "$SMALL_MANIFEST" 1; do
+      curl -sSf -o /dev/null -H "Accept: $V2" "$(url_of "$s")/v2/bench/small/manifests/$ref"
+    done
+    wrk -t2 -c16 -d2s -H "Accept: $V2" "$(url_of "$s")/v2/bench/small/manifests/$SMALL_MANIFEST" >/dev/null
+    wrk -t2 -c16 -d2s -H "Accept: $V2" "$(url_of "$s")/v2/bench/small/manifests/1" >/dev/null
+  done
+  for s in limit baseline wharf; do lib par "$STREAMS" "$(blob_url "$s")" $((BIG_MIB << 20)) >/dev/null; done
+}
+
+bench_streams() {
+  local r s out t v size=$((BIG_MIB << 20))
+  for ((r = 0; r < RUNS; r++)); do
+    log "1-2. cached blob, run $((r + 1))/$RUNS"
+    for s in $(rotate "$r" limit baseline wharf); do
+      out=$(curl -sSf -o /dev/null -w '%{size_download} %{time_total}' "$(blob_url "$s")")
+      [[ ${out% *} == "$size" ]] || { echo "short download from $s: $out" >&2; exit 1; }
+      v=$(mbps "$size" "${out#* }")
+      record s1 "$s" "$v"
+      t=$(lib par "$STREAMS" "$(blob_url "$s")" "$size")
+      v=$(mbps $((size * STREAMS)) "$t")
+      record s8 "$s" "$v"
+    done
+  done
+}
+
+bench_manifests() {
+  local r s ref key out rps p99
+  for ((r = 0; r < RUNS; r++)); do
+    log "3-4. manifests, run $((r + 1))/$RUNS (${WRK_SECS}s per wrk run)"
+    for s in $(rotate "$r" baseline wharf); do
+      for ref in "$SMALL_MANIFEST" 1; do
+        [[ $ref == 1 ]] && key=tag || key=dig
+        wrk -t2 -c64 -d"${WRK_SECS}s" --latency -H "Accept: $V2" \
+          "$(url_of "$s")/v2/bench/small/manifests/$ref" >"$TMP/wrk.out"
+        out=$(lib wrk "$TMP/wrk.out")
+        read -r rps p99 <<<"$out"
+        record "${key}_rps" "$s" "$rps"
+        record "${key}_p99" "$s" "$p99"
+      done
+    done
+  done
+}
+
+seconds() { # command...: runs it, prints its wall time
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >"$TMP/cmd.log" 2>&1 || { echo "failed: $*" >&2; cat "$TMP/cmd.log" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$t0" "$t1"
+}
+
+bench_cold_pull() {
+  local r s host t
+  for ((r = 0; r < RUNS; r++)); do
+    log "5. cold skopeo pull, run $((r + 1))/$RUNS"
+    for s in $(rotate "$r" limit baseline wharf); do
+      case $s in baseline) start_baseline fresh ;; wharf) start_wharf fresh ;; esac
+      host=$(url_of "$s")
+      # A server that has just started answers a few small requests first, as a running one would have.
+      curl -sSf -o /dev/null -H "Accept: $V2" "$host/v2/bench/small/manifests/1"
+      curl -sSf -o /dev/null "$host/v2/bench/small/blobs/$SMALL_LAYER"
+      rm -rf "$TMP/pulled"
+      t=$(seconds skopeo copy -q --src-tls-verify=false "docker://${host#http://}/bench/big:1" "dir:$TMP/pulled")
+      record pull_s "$s" "$t"
+    done
+  done
+  rm -rf "$TMP/pulled"
+}
+
+upstream_gets() { # digest: lines of the upstream's access log that GET that blob
+  grep -c "\"GET /v2/bench/big/blobs/$1" "$TMP/upstream.log" || true
+}
+
+settled_gets() { # digest: its upstream GETs, once the count stops changing
+  local now last=-1
+  while :; do
+    sleep 0.5
+    now=$(upstream_gets "$1")
+    [[ $now == "$last" ]] && break
+    last=$now
+  done
+  echo "$now"
+}
+
+# The caches are not restarted here: each measurement misses a blob that no cache has seen yet, so a
+# cold JVM or an empty page cache is not what is measured. The limit reads one blob directly upstream.
+bench_misses() {
+  local r s n t gets blob k=0 size=$((MID_MIB << 20))
+  for ((r = 0; r < RUNS; r++)); do
+    log "6. $CLIENTS concurrent misses, run $((r + 1))/$RUNS"
+    for s in $(rotate "$r" limit baseline wharf); do
+      for n in 1 "$CLIENTS"; do
+        blob=$MID
+        [[ $s == limit ]] || { blob=${MISS[$k]}; k=$((k + 1)); }
+        t=$(lib par "$n" "$(url_of "$s")/v2/bench/big/blobs/$blob" "$size")
+        if [[ $n == 1 ]]; then
+          record t1 "$s" "$t"
+        else
+          record t20 "$s" "$t"
+          if [[ $s != limit ]]; then
+            gets=$(settled_gets "$blob")
+            record gets20 "$s" "$gets"
+          fi
+        fi
+      done
+    done
+  done
+}
+
+header() {
+  cat <<EOF
+## Wharf benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $MODE mode
+
+Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
+Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
+Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
+Row 5 starts each cache empty (and lets it answer the small image once); row 6 misses a new blob each time.
+Baseline: $(docker-registry --version | awk '{print $NF}') in proxy mode; upstream: the same binary; $(skopeo --version).
+Wharf: $(basename "$JAR") on $(java -version 2>&1 | head -1).
+EOF
+}
+
+start_upstream
+start_nginx
+make_images
+start_baseline fresh
+start_wharf fresh
+: >"$RAW"
+warm
+bench_streams
+bench_manifests
+bench_cold_pull
+bench_misses
+
+header >"$TMP/header.md"
+mkdir -p "$RESULTS"
+REPORT=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)-$MODE.md
+lib report "$RAW" "$BIG_MIB MiB" "$MID_MIB MiB" "$TMP/header.md" >"$REPORT"
+echo "Total time: $(($(date +%s) - STARTED)) s" >>"$REPORT"
+cat "$REPORT"
+log "report written to $REPORT"
