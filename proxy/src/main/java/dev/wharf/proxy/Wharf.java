@@ -2,21 +2,17 @@ package dev.wharf.proxy;
 
 import dev.wharf.config.FreshnessRule;
 import dev.wharf.config.UpstreamConfig;
-import dev.wharf.config.UpstreamPolicy;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.pull.FreshnessPolicy;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Upstreams;
-import dev.wharf.proxy.upstream.CircuitBreakerClient;
-import dev.wharf.proxy.upstream.ConcurrencyLimitedClient;
-import dev.wharf.proxy.upstream.NegativeCachingClient;
 import dev.wharf.proxy.upstream.OfflineClient;
 import dev.wharf.proxy.upstream.RegistryClient;
-import dev.wharf.proxy.upstream.RetryingClient;
 import dev.wharf.proxy.upstream.Sleeper;
 import dev.wharf.proxy.upstream.UpstreamClient;
 import dev.wharf.proxy.upstream.UpstreamSettings;
+import dev.wharf.proxy.upstream.UpstreamStack;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.ManifestCache;
@@ -42,7 +38,6 @@ public final class Wharf implements AutoCloseable {
     private static final int INDEX_CACHE_ENTRIES = 100_000;
     private static final long HOT_MANIFEST_BYTES = 64L * 1024 * 1024;
     private static final Duration DEFAULT_TAG_TTL = Duration.ofSeconds(60);
-    private static final Duration MAX_PERMIT_WAIT = Duration.ofSeconds(30);
 
     private final BlobStore store;
     private final CacheIndex index;
@@ -115,26 +110,16 @@ public final class Wharf implements AutoCloseable {
                     u.authRealmHosts(),
                     u.connectTimeout(),
                     u.readTimeout());
-            clients.put(u.name(), decorated(new RegistryClient(settings, http), u.policy(), clock));
+            clients.put(
+                    u.name(),
+                    UpstreamStack.of(
+                            new RegistryClient(settings, http),
+                            u.policy(),
+                            clock,
+                            Sleeper.REAL,
+                            () -> ThreadLocalRandom.current().nextDouble()));
         }
         return new Upstreams(clients);
-    }
-
-    /**
-     * Outermost first: a remembered 404 costs nothing; an open circuit fails at once, before any retry waits, and
-     * counts one failure per caller rather than one per attempt; retries wait without holding a concurrency permit;
-     * the limit counts only calls actually on the wire (a blob's until its body is closed).
-     */
-    private static UpstreamClient decorated(UpstreamClient registry, UpstreamPolicy policy, Clock clock) {
-        UpstreamClient limited = new ConcurrencyLimitedClient(registry, policy.maxConcurrent(), MAX_PERMIT_WAIT);
-        UpstreamClient retrying = new RetryingClient(
-                limited,
-                RetryingClient.Policy.defaults(1 + policy.retries()),
-                Sleeper.REAL,
-                () -> ThreadLocalRandom.current().nextDouble());
-        UpstreamClient breaker = new CircuitBreakerClient(
-                retrying, policy.breaker().failures(), policy.breaker().openFor(), clock);
-        return new NegativeCachingClient(breaker, policy.negativeCacheTtl(), clock);
     }
 
     private static FreshnessPolicy freshness(WharfConfig config) {

@@ -2,6 +2,7 @@ package dev.wharf.proxy.upstream;
 
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -13,8 +14,8 @@ import java.util.function.Supplier;
  * Retries calls that failed with {@code UNAVAILABLE} or {@code RATE_LIMITED}, waiting between attempts with
  * exponential backoff and full jitter, or for the upstream's {@code Retry-After} when it sent one. A
  * {@code Retry-After} longer than the cap is not waited for: that failure is thrown at once, so the client hears the
- * 429. Every call here is idempotent; a blob is retried only when the call threw, i.e. before its body began. Other
- * kinds are never retried.
+ * 429. Every call here is idempotent; a blob is retried only when the call threw, i.e. before its body began. An attempt
+ * that timed out and other kinds are never retried.
  */
 public final class RetryingClient implements UpstreamClient {
     /** How many times and how long to wait. */
@@ -91,11 +92,19 @@ public final class RetryingClient implements UpstreamClient {
         }
     }
 
+    /**
+     * An attempt that timed out has already cost the caller a whole timeout; another one would multiply the time a
+     * client waits before it is served stale or fails, which the configured timeouts are meant to bound.
+     */
+    private static boolean timedOut(UpstreamException failure) {
+        return failure.getCause() instanceof HttpTimeoutException;
+    }
+
     /** How long to wait before attempt {@code attempt + 1}; empty when {@code failure} must be thrown now. */
     private Optional<Duration> waitBefore(int attempt, UpstreamException failure) {
         boolean retryable = failure.kind() == UpstreamException.Kind.UNAVAILABLE
                 || failure.kind() == UpstreamException.Kind.RATE_LIMITED;
-        if (!retryable || attempt >= policy.attempts()) {
+        if (!retryable || attempt >= policy.attempts() || timedOut(failure)) {
             return Optional.empty();
         }
         Optional<Duration> retryAfter = failure.retryAfter();

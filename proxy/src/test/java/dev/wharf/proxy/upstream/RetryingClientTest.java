@@ -96,6 +96,16 @@ class RetryingClientTest {
     }
 
     @Test
+    void aTimedOutAttemptIsNotRepeated() {
+        upstream.timeOut();
+        UpstreamException e =
+                assertThrows(UpstreamException.class, () -> client(3, 0.5).headManifest(REPO, "1.0"));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
+        assertEquals(1, upstream.calls());
+        assertEquals(List.of(), waits);
+    }
+
+    @Test
     void oneAttemptMeansNoRetry() {
         upstream.fail(Kind.UNAVAILABLE, 1);
         assertThrows(UpstreamException.class, () -> client(1, 0.5).fetchTags(REPO));

@@ -4,6 +4,7 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,17 @@ final class ScriptedUpstream implements UpstreamClient {
     ScriptedUpstream rateLimit(Duration retryAfter) {
         failures.add(new UpstreamException(
                 UpstreamException.Kind.RATE_LIMITED, 429, Optional.of(retryAfter), "fake upstream: 429", null));
+        return this;
+    }
+
+    /** The next call fails as a request that timed out does. */
+    ScriptedUpstream timeOut() {
+        failures.add(new UpstreamException(
+                UpstreamException.Kind.UNAVAILABLE,
+                0,
+                Optional.empty(),
+                "fake upstream: timed out",
+                new HttpTimeoutException("request timed out")));
         return this;
     }
 
