@@ -13,7 +13,15 @@ final class ConfigReader {
     private static final String LISTEN_EXPECTED = "host:port with port 1-65535";
     private static final String MATCH_EXPECTED = "\"*\" or \"<repository glob>:<tag glob>\"";
     private static final Set<String> KEYS = Set.of(
-            "listen", "adminListen", "storage", "defaultUpstream", "upstreams", "freshness", "maxStale", "prewarm");
+            "listen",
+            "adminListen",
+            "storage",
+            "defaultUpstream",
+            "upstreams",
+            "freshness",
+            "maxStale",
+            "offline",
+            "prewarm");
     private static final Set<String> STORAGE_KEYS = Set.of("path");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -48,6 +56,7 @@ final class ConfigReader {
         List<FreshnessRule> freshness = readFreshness(m);
         Duration maxStale =
                 m.parsed("maxStale", Durations.EXPECTED, Durations::parse).orElse(Defaults.MAX_STALE);
+        boolean offline = PolicyReader.readOffline(m).orElse(false);
         List<PrewarmRule> prewarm = new ArrayList<>();
         m.elements("prewarm", "a list of prewarm rules")
                 .orElse(List.of())
@@ -55,7 +64,8 @@ final class ConfigReader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
-        return new WharfConfig(listen, adminListen, storage, defaultUpstream, upstreams, freshness, maxStale, prewarm);
+        return new WharfConfig(
+                listen, adminListen, storage, defaultUpstream, upstreams, freshness, maxStale, offline, prewarm);
     }
 
     private StorageConfig readStorage(YamlMapping m) {

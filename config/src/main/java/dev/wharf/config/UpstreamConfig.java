@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * One upstream registry: the host clients name it by ({@code name}, plus {@code aliases}), where Wharf reaches it
- * ({@code url}, no trailing slash), optional credentials, realm hosts allowed beyond its own domain, and timeouts.
+ * ({@code url}, no trailing slash), optional credentials, realm hosts allowed beyond its own domain, timeouts, and
+ * how Wharf treats it ({@code policy}).
  * {@link #toString()} never shows the password or token.
  */
 public record UpstreamConfig(
@@ -20,7 +21,8 @@ public record UpstreamConfig(
         Optional<String> token,
         List<String> authRealmHosts,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        UpstreamPolicy policy) {
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
@@ -32,12 +34,13 @@ public record UpstreamConfig(
         authRealmHosts = List.copyOf(authRealmHosts);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(policy, "policy");
         if (name.isBlank()) {
             throw new IllegalArgumentException("upstream name must not be blank");
         }
     }
 
-    /** An anonymous upstream with no aliases or realm hosts and the default timeouts. */
+    /** An anonymous upstream with no realm hosts and the default timeouts and policy. */
     public static UpstreamConfig anonymous(String name, URI url, List<String> aliases) {
         return new UpstreamConfig(
                 name,
@@ -48,7 +51,8 @@ public record UpstreamConfig(
                 Optional.empty(),
                 List.of(),
                 Defaults.CONNECT_TIMEOUT,
-                Defaults.READ_TIMEOUT);
+                Defaults.READ_TIMEOUT,
+                UpstreamPolicy.DEFAULT);
     }
 
     /** True when {@code host} equals the name or an alias, ignoring case. */
@@ -62,7 +66,7 @@ public record UpstreamConfig(
         return "UpstreamConfig[name=" + name + ", url=" + url + ", aliases=" + aliases + ", username="
                 + username.orElse("<none>") + ", password=" + redacted(password) + ", token=" + redacted(token)
                 + ", authRealmHosts=" + authRealmHosts + ", connectTimeout=" + connectTimeout + ", readTimeout="
-                + readTimeout + "]";
+                + readTimeout + ", policy=" + policy + "]";
     }
 
     private static String redacted(Optional<String> secret) {

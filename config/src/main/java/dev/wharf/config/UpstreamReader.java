@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,7 +26,7 @@ final class UpstreamReader {
     private static final long PASSWORD_FILE_LIMIT = 64 * 1024;
     private static final Pattern HOST =
             Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::([0-9]{1,5}))?");
-    private static final Set<String> KEYS = Set.of(
+    private static final Set<String> KEYS = keys(
             "name",
             "url",
             "aliases",
@@ -36,6 +37,12 @@ final class UpstreamReader {
             "authRealmHosts",
             "connectTimeout",
             "readTimeout");
+
+    private static Set<String> keys(String... own) {
+        Set<String> keys = new HashSet<>(Set.of(own));
+        keys.addAll(PolicyReader.KEYS);
+        return Set.copyOf(keys);
+    }
 
     private UpstreamReader() {}
 
@@ -72,6 +79,7 @@ final class UpstreamReader {
                 .orElse(Defaults.CONNECT_TIMEOUT);
         Duration read = m.parsed("readTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
                 .orElse(Defaults.READ_TIMEOUT);
+        UpstreamPolicy policy = PolicyReader.read(m);
         if (problems.size() > before) {
             return Optional.empty();
         }
@@ -84,7 +92,8 @@ final class UpstreamReader {
                 token,
                 realmHosts,
                 connect,
-                read));
+                read,
+                policy));
     }
 
     /** A registry host, lowercase, with an optional port 1-65535; throws {@link IllegalArgumentException} otherwise. */

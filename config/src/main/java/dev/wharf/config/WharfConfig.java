@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The whole configuration, immutable, with defaults already applied. {@code defaultUpstream} is the canonical name
- * of one of {@code upstreams}; {@code freshness} rules apply first match first.
+ * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code offline} means no upstream is ever dialled.
  */
 public record WharfConfig(
         HostPort listen,
@@ -17,6 +17,7 @@ public record WharfConfig(
         List<UpstreamConfig> upstreams,
         List<FreshnessRule> freshness,
         Duration maxStale,
+        boolean offline,
         List<PrewarmRule> prewarm) {
 
     public WharfConfig {
@@ -42,6 +43,11 @@ public record WharfConfig(
         return upstreams.stream()
                 .filter(upstream -> upstream.answersTo(nameOrAlias))
                 .findFirst();
+    }
+
+    /** True when Wharf must never dial {@code upstream}: everything is offline, or that upstream is. */
+    public boolean isOffline(UpstreamConfig upstream) {
+        return offline || upstream.policy().offline();
     }
 
     /** The upstream that root requests (Docker's {@code registry-mirrors}) reach. */

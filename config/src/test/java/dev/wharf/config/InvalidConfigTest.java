@@ -102,6 +102,37 @@ class InvalidConfigTest {
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    authRealmHosts: ['auth x']",
                         "upstreams[1].authRealmHosts[0]: \"auth x\""
                                 + " (expected: registry host like ghcr.io or registry.local:5000)"),
+                row("offline: yes please", "offline: \"yes please\" (expected: true or false)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    offline: maybe",
+                        "upstreams[1].offline: \"maybe\" (expected: true or false)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    maxConcurrent: 0",
+                        "upstreams[1].maxConcurrent: \"0\" (expected: an integer 1-1024)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    maxConcurrent: 2000",
+                        "upstreams[1].maxConcurrent: \"2000\" (expected: an integer 1-1024)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    retries: -1",
+                        "upstreams[1].retries: \"-1\" (expected: an integer 0-10)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    retries: 11",
+                        "upstreams[1].retries: \"11\" (expected: an integer 0-10)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    negativeCacheTtl: soon",
+                        "upstreams[1].negativeCacheTtl: \"soon\" (expected: duration like 30s, 5m, 6h, 7d)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    breaker: {failures: 0}",
+                        "upstreams[1].breaker.failures: \"0\" (expected: an integer 1-1000)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    breaker: {openFor: 0s}",
+                        "upstreams[1].breaker.openFor: \"0s\" (expected: positive duration like 500ms, 10s, 5m)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    breaker: {failure: 3}",
+                        "upstreams[1].breaker.failure: unknown key"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    breaker: 5",
+                        "upstreams[1].breaker: a scalar (expected: a mapping with failures and openFor)"),
                 row("upstreams: []", "upstreams: empty list (expected: at least one upstream)"),
                 row("upstreams: {name: x.io}", "upstreams: a mapping (expected: a list of upstreams)"),
                 row(

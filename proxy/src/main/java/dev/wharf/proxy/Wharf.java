@@ -7,9 +7,12 @@ import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.pull.FreshnessPolicy;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Upstreams;
+import dev.wharf.proxy.upstream.OfflineClient;
 import dev.wharf.proxy.upstream.RegistryClient;
+import dev.wharf.proxy.upstream.Sleeper;
 import dev.wharf.proxy.upstream.UpstreamClient;
 import dev.wharf.proxy.upstream.UpstreamSettings;
+import dev.wharf.proxy.upstream.UpstreamStack;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.ManifestCache;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A running Wharf: storage opened, upstream clients made, the listener bound. Closing stops all of it. */
@@ -59,7 +63,7 @@ public final class Wharf implements AutoCloseable {
                     store,
                     index,
                     new ManifestCache(HOT_MANIFEST_BYTES),
-                    upstreams(config),
+                    upstreams(config, clock),
                     freshness(config),
                     config.maxStale(),
                     clock);
@@ -84,7 +88,7 @@ public final class Wharf implements AutoCloseable {
         return server.address();
     }
 
-    private static Upstreams upstreams(WharfConfig config) {
+    private static Upstreams upstreams(WharfConfig config, Clock clock) {
         // One client for all upstreams: pooled keep-alive connections; redirects are followed by RegistryClient.
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -93,6 +97,10 @@ public final class Wharf implements AutoCloseable {
                 .build();
         Map<String, UpstreamClient> clients = new LinkedHashMap<>();
         for (UpstreamConfig u : config.upstreams()) {
+            if (config.isOffline(u)) {
+                clients.put(u.name(), new OfflineClient(u.name()));
+                continue;
+            }
             UpstreamSettings settings = new UpstreamSettings(
                     u.name(),
                     u.url(),
@@ -102,7 +110,14 @@ public final class Wharf implements AutoCloseable {
                     u.authRealmHosts(),
                     u.connectTimeout(),
                     u.readTimeout());
-            clients.put(u.name(), new RegistryClient(settings, http));
+            clients.put(
+                    u.name(),
+                    UpstreamStack.of(
+                            new RegistryClient(settings, http),
+                            u.policy(),
+                            clock,
+                            Sleeper.REAL,
+                            () -> ThreadLocalRandom.current().nextDouble()));
         }
         return new Upstreams(clients);
     }

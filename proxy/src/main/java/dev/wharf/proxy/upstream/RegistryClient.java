@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,7 @@ public final class RegistryClient implements UpstreamClient {
     private final Transport transport;
     private final Authorizer authorizer;
     private final Clock clock;
+    private final AtomicReference<Optional<RateLimit>> rateLimit = new AtomicReference<>(Optional.empty());
 
     /** A client with its own {@link HttpClient} using the settings' connect timeout. */
     public RegistryClient(UpstreamSettings settings) {
@@ -174,7 +176,7 @@ public final class RegistryClient implements UpstreamClient {
     /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
     private Exchange execute(String method, URI uri, Optional<String> scope, Optional<String> accept) {
         Optional<String> auth = authorizer.upFront(scope);
-        Exchange exchange = transport.send(method, uri, auth, accept);
+        Exchange exchange = observe(transport.send(method, uri, auth, accept));
         if (exchange.status() != 401 || !exchange.atUpstream()) {
             return exchange;
         }
@@ -197,7 +199,19 @@ public final class RegistryClient implements UpstreamClient {
         if (retry.isEmpty()) {
             throw failure(exchange);
         }
-        return transport.send(method, uri, retry, accept);
+        return observe(transport.send(method, uri, retry, accept));
+    }
+
+    /** The pull budget the upstream announced in its last answer that carried one (Docker Hub does); else empty. */
+    public Optional<RateLimit> rateLimit() {
+        return rateLimit.get();
+    }
+
+    private Exchange observe(Exchange exchange) {
+        if (exchange.atUpstream()) {
+            RateLimit.parse(exchange.headers(), clock.instant()).ifPresent(seen -> rateLimit.set(Optional.of(seen)));
+        }
+        return exchange;
     }
 
     private void expectOk(Exchange exchange) {
