@@ -48,7 +48,7 @@ class StaleServingIT {
         STATUS_503(502),
         RATE_LIMITED(429),
         REGISTRY_STOPPED(502),
-        REGISTRY_FROZEN(502);
+        REGISTRY_FROZEN(504);
 
         final int coldStatus;
 
