@@ -57,7 +57,10 @@ final class IdleTimeoutBody extends InputStream {
             n = in.read(b, off, len);
         } catch (IOException e) {
             stop();
-            throw failure(e);
+            if (isStalled()) {
+                throw stalledFailure(e);
+            }
+            throw e;
         } finally {
             end();
         }
@@ -100,11 +103,8 @@ final class IdleTimeoutBody extends InputStream {
         }
     }
 
-    private synchronized IOException failure(IOException e) {
-        if (stalled) {
-            throw stalledFailure(e);
-        }
-        return e;
+    private synchronized boolean isStalled() {
+        return stalled;
     }
 
     private UpstreamException stalledFailure(Throwable cause) {
