@@ -48,6 +48,7 @@ class StaleServingIT {
         STATUS_503(502),
         RATE_LIMITED(429),
         REGISTRY_STOPPED(502),
+        // The re-checks that timed out during the pulls opened the circuit breaker: uncached tags fail at once.
         REGISTRY_FROZEN(502);
 
         final int coldStatus;

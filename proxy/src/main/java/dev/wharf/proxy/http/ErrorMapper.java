@@ -2,6 +2,7 @@ package dev.wharf.proxy.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY;
 import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
+import static io.netty.handler.codec.http.HttpResponseStatus.GATEWAY_TIMEOUT;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
@@ -79,7 +80,9 @@ final class ErrorMapper {
                         e.retryAfter());
             case UNAVAILABLE -> {
                 LOG.warn("upstream {} unavailable: {}", where, e.getMessage());
-                yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
+                yield e.timedOut()
+                        ? new OciError(GATEWAY_TIMEOUT, "UNAVAILABLE", "upstream " + where + " timed out")
+                        : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
             }
             case TOO_LARGE ->
                 new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");

@@ -33,7 +33,7 @@ final class BoundedBody {
         }
     }
 
-    /** Reads and drops up to 64 KiB, then closes; never throws. */
+    /** Reads and drops up to 64 KiB, then closes; never throws, also not for a stalled body. */
     static void discard(InputStream in) {
         try (in) {
             byte[] buffer = new byte[8192];
@@ -42,8 +42,8 @@ final class BoundedBody {
             while (total < DISCARD_LIMIT && (n = in.read(buffer)) >= 0) {
                 total += n;
             }
-        } catch (IOException ignored) {
-            // The answer is already decided; a broken body only costs the connection.
+        } catch (IOException | UpstreamException ignored) {
+            // The answer is already decided; a broken or stalled body only costs the connection.
         }
     }
 }

@@ -5,10 +5,12 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 
 /**
- * The final (non-redirect) answer to one request, with the URI that gave it. {@code atUpstream} is false when a
- * redirect led off the upstream's origin: such an answer is never authenticated against.
+ * The final (non-redirect) answer to one request, with the URI that gave it. {@code body} is the response's body as it
+ * is to be read (with the idle timeout). {@code atUpstream} is false when a redirect led off the upstream's origin:
+ * such an answer is never authenticated against.
  */
-record Exchange(HttpResponse<InputStream> response, String method, String described, boolean atUpstream) {
+record Exchange(
+        HttpResponse<InputStream> response, InputStream body, String method, String described, boolean atUpstream) {
 
     int status() {
         return response.statusCode();
@@ -18,12 +20,8 @@ record Exchange(HttpResponse<InputStream> response, String method, String descri
         return response.headers();
     }
 
-    InputStream body() {
-        return response.body();
-    }
-
     /** Reads and drops a bounded amount of the body so the connection can be reused, then closes it. */
     void discard() {
-        BoundedBody.discard(response.body());
+        BoundedBody.discard(body);
     }
 }

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * An OCI distribution client for one upstream, on {@code java.net.http} over HTTP/1.1. Thread-safe; every call blocks
- * for at most the read timeout per request until response headers arrive. Blob bodies have no idle timeout of their
- * own (see {@link BlobResponse}).
+ * for at most the read timeout per request until response headers arrive, and every body read for at most the read
+ * timeout without a byte arriving; either timeout fails with {@link UpstreamException#timedOut()}.
  */
 public final class RegistryClient implements UpstreamClient {
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +17,8 @@ import java.util.Set;
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
  * never from https to http, and {@code Authorization} is dropped for good once a hop leaves the upstream's origin
  * (the JDK client would forward it). No cookies are ever sent, and bodies are asked for without content coding.
+ * Response headers must arrive within the read timeout, and every body read within it of the last byte (see {@link
+ * IdleTimeoutBody}).
  */
 final class Transport {
     static final int MAX_REDIRECTS = 5;
@@ -45,7 +48,7 @@ final class Transport {
                 auth = Optional.empty();
             }
             HttpResponse<InputStream> response = sendOnce(method, current, auth, accept);
-            Exchange exchange = new Exchange(response, method, describe(current), atUpstream);
+            Exchange exchange = exchange(response, method, current, atUpstream);
             if (!REDIRECTS.contains(response.statusCode())) {
                 return exchange;
             }
@@ -60,8 +63,7 @@ final class Transport {
     /** Sends one request to any URI without following redirects; for token requests to an approved realm. */
     Exchange sendDirect(String method, URI uri, Optional<String> authorization, Optional<String> accept) {
         HttpResponse<InputStream> response = sendOnce(method, uri, authorization, accept);
-        Exchange exchange =
-                new Exchange(response, method, describe(uri), Origin.of(uri).equals(home));
+        Exchange exchange = exchange(response, method, uri, Origin.of(uri).equals(home));
         if (REDIRECTS.contains(response.statusCode())) {
             exchange.discard();
             throw protocol(method, uri, "token endpoint redirected");
@@ -73,6 +75,11 @@ final class Transport {
     String describe(URI uri) {
         Origin origin = Origin.of(uri);
         return origin.equals(home) ? uri.getRawPath() : origin.toString();
+    }
+
+    private Exchange exchange(HttpResponse<InputStream> response, String method, URI uri, boolean atUpstream) {
+        InputStream body = new IdleTimeoutBody(response.body(), readTimeout, prefix(method, uri));
+        return new Exchange(response, body, method, describe(uri), atUpstream);
     }
 
     private HttpResponse<InputStream> sendOnce(
@@ -87,6 +94,10 @@ final class Transport {
         authorization.ifPresent(value -> builder.header("Authorization", value));
         try {
             return http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+            // Connect timeout, or no response headers within the read timeout.
+            throw UpstreamException.timeout(
+                    0, prefix(method, uri) + " timed out: " + e.getClass().getSimpleName(), e);
         } catch (IOException e) {
             throw new UpstreamException(
                     UpstreamException.Kind.UNAVAILABLE,

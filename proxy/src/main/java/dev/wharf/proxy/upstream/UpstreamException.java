@@ -19,7 +19,7 @@ public final class UpstreamException extends RuntimeException {
         DENIED,
         /** 429; see {@link #retryAfter()}. */
         RATE_LIMITED,
-        /** Connection refused or reset, timeout, 5xx. */
+        /** Connection refused or reset, timeout (see {@link UpstreamException#timedOut()}), 5xx. */
         UNAVAILABLE,
         /** A body over its cap. */
         TOO_LARGE,
@@ -30,12 +30,19 @@ public final class UpstreamException extends RuntimeException {
     private final Kind kind;
     private final int status;
     private final transient Optional<Duration> retryAfter;
+    private final boolean timedOut;
 
     UpstreamException(Kind kind, int status, Optional<Duration> retryAfter, String message, Throwable cause) {
+        this(kind, status, retryAfter, message, cause, false);
+    }
+
+    private UpstreamException(
+            Kind kind, int status, Optional<Duration> retryAfter, String message, Throwable cause, boolean timedOut) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.status = status;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        this.timedOut = timedOut;
     }
 
     UpstreamException(Kind kind, int status, String message) {
@@ -46,6 +53,11 @@ public final class UpstreamException extends RuntimeException {
         this(kind, 0, Optional.empty(), message, null);
     }
 
+    /** An {@link Kind#UNAVAILABLE} failure because the upstream stayed silent for the read timeout. */
+    static UpstreamException timeout(int status, String message, Throwable cause) {
+        return new UpstreamException(Kind.UNAVAILABLE, status, Optional.empty(), message, cause, true);
+    }
+
     /** What went wrong. */
     public Kind kind() {
         return kind;
@@ -54,6 +66,14 @@ public final class UpstreamException extends RuntimeException {
     /** How long the upstream asked us to wait (capped at one hour); present only for some 429 answers. */
     public Optional<Duration> retryAfter() {
         return retryAfter;
+    }
+
+    /**
+     * True when the upstream did not answer in time: no connection, no response headers, or a body that made no
+     * progress for the read timeout. The kind is then {@link Kind#UNAVAILABLE}.
+     */
+    public boolean timedOut() {
+        return timedOut;
     }
 
     /** The HTTP status that caused this, or 0 when there was no answer. */

@@ -10,6 +10,7 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -43,6 +44,7 @@ final class CountingUpstream implements UpstreamClient {
     private final AtomicInteger openBlobResponses = new AtomicInteger();
     private volatile List<String> tags = List.of();
     private volatile boolean corruptBlobs;
+    private volatile boolean stallBlobs;
     private volatile CountDownLatch gate = new CountDownLatch(0);
 
     CountingUpstream() {
@@ -86,6 +88,14 @@ final class CountingUpstream implements UpstreamClient {
     void fail(UpstreamException.Kind kind, Call... calls) {
         Set<Call> which = calls.length == 0 ? EnumSet.allOf(Call.class) : EnumSet.of(calls[0], calls);
         which.forEach(call -> failures.put(call, kind));
+    }
+
+    /**
+     * From now on blob bodies stop after half their bytes, and the next read fails as the real client's does once
+     * the body has made no progress for its read timeout.
+     */
+    void stallBlobs(boolean stall) {
+        stallBlobs = stall;
     }
 
     /** Calls succeed again. */
@@ -147,7 +157,7 @@ final class CountingUpstream implements UpstreamClient {
             served[served.length / 2] ^= 1;
         }
         openBlobResponses.incrementAndGet();
-        return new OpenResponse(served);
+        return new OpenResponse(served, stallBlobs);
     }
 
     @Override
@@ -180,10 +190,12 @@ final class CountingUpstream implements UpstreamClient {
 
     private final class OpenResponse implements BlobResponse {
         private final byte[] bytes;
+        private final boolean stall;
         private boolean closed;
 
-        OpenResponse(byte[] bytes) {
+        OpenResponse(byte[] bytes, boolean stall) {
             this.bytes = bytes;
+            this.stall = stall;
         }
 
         @Override
@@ -193,7 +205,15 @@ final class CountingUpstream implements UpstreamClient {
 
         @Override
         public InputStream body() {
-            return new ByteArrayInputStream(bytes);
+            if (!stall) {
+                return new ByteArrayInputStream(bytes);
+            }
+            return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, bytes.length / 2), new InputStream() {
+                @Override
+                public int read() {
+                    throw UpstreamFailures.timeout();
+                }
+            });
         }
 
         @Override

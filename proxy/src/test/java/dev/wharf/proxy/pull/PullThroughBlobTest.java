@@ -79,6 +79,25 @@ class PullThroughBlobTest {
     }
 
     @Test
+    void aBodyThatStallsMidwayFailsAsTimedOutAbortsTheWriteAndTheNextOpenFetchesAgain() {
+        Digest digest = upstream.blob(LAYER);
+        upstream.stallBlobs(true);
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> f.blob(digest));
+
+        assertEquals(UpstreamException.Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.timedOut());
+        assertEquals(Optional.empty(), f.store.findSize(digest));
+        assertEquals(0, f.indexedDigests());
+        assertEquals(0, f.store.pendingWrites(), "the partial write was aborted");
+        assertEquals(0, upstream.openBlobResponses(), "the upstream response is closed");
+
+        upstream.stallBlobs(false);
+        assertArrayEquals(LAYER, f.blob(digest));
+        assertEquals(2, upstream.count(BLOB));
+    }
+
+    @Test
     void aBlobTheUpstreamDoesNotHaveIsNotFound() {
         Digest absent = Digest.sha256(bytes(10, 1));
 

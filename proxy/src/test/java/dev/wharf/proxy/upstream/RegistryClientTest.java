@@ -202,10 +202,11 @@ class RegistryClientTest {
 
         assertEquals(UpstreamException.Kind.UNAVAILABLE, e.kind());
         assertEquals(0, e.status());
+        assertFalse(e.timedOut());
     }
 
     @Test
-    void silentUpstreamTimesOutAsUnavailable() {
+    void silentUpstreamTimesOutAsUnavailableAndTimedOut() {
         CountDownLatch release = new CountDownLatch(1);
         upstream.answer(r -> {
             try {
@@ -228,6 +229,7 @@ class RegistryClientTest {
             UpstreamException e =
                     assertThrows(UpstreamException.class, () -> client(settings).fetchManifest(REPO, "latest"));
             assertEquals(UpstreamException.Kind.UNAVAILABLE, e.kind());
+            assertTrue(e.timedOut());
         } finally {
             release.countDown();
         }

@@ -16,4 +16,9 @@ public final class UpstreamFailures {
         };
         return new UpstreamException(kind, status, "fake upstream: " + kind);
     }
+
+    /** What a client throws when the upstream stays silent past its read timeout. */
+    public static UpstreamException timeout() {
+        return UpstreamException.timeout(0, "fake upstream: timed out", null);
+    }
 }
