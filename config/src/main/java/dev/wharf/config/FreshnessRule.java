@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * How long a tag is trusted before Wharf re-checks it upstream. {@code match} is {@code "*"} (everything) or
- * {@code "<repository glob>:<tag glob>"}, with {@code *} and {@code ?} wildcards; the repository is the name
- * within its upstream (such as {@code library/nginx}).
+ * {@code "<repository glob>:<tag glob>"}, with {@code *} and {@code ?} wildcards ({@code *} also matches
+ * {@code /}). Wharf matches the repository as {@code <upstream>/<name>} (such as {@code docker.io/library/nginx}), so
+ * a rule can name one upstream ({@code "ghcr.io/*:*"}) or any ({@code "*:latest"}).
  */
 public record FreshnessRule(String match, Duration tagTtl) {
     private static final String EVERYTHING = "*";
