@@ -55,9 +55,8 @@ final class BlobPull {
         if (partial.isEmpty()) {
             return stored(target, fill);
         }
-        if (fill.state() == Fill.State.DONE) {
-            markSeen(target, digest);
-        }
+        // The fill marks its own repository; a joiner from another repository is recorded once the blob is kept.
+        fill.whenDone(() -> markSeen(target, digest));
         return new BlobSource.Filling(fill, partial.get());
     }
 
@@ -73,19 +72,14 @@ final class BlobPull {
     }
 
     private Fill join(Target target, Digest digest) {
-        Fill mine = new Fill(target, digest, blobs, index, upstreams, clock);
+        // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first), or,
+        // after a failure, starts anew.
+        Fill mine = new Fill(target, digest, blobs, index, upstreams, clock, ended -> fills.remove(digest, ended));
         Fill running = fills.putIfAbsent(digest, mine);
         if (running != null) {
             return running;
         }
-        // The fill forgets itself when it ends; a later miss then finds the blob stored (the fill checks first).
-        fillThreads.execute(() -> {
-            try {
-                mine.run();
-            } finally {
-                fills.remove(digest, mine);
-            }
-        });
+        fillThreads.execute(mine::run);
         return mine;
     }
 

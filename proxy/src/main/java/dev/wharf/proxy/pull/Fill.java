@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on a fill
@@ -40,6 +41,7 @@ public final class Fill {
     private final CacheIndex index;
     private final Upstreams upstreams;
     private final Clock clock;
+    private final Consumer<Fill> onEnd;
     private final CompletableFuture<Long> headers = new CompletableFuture<>();
     private final CompletableFuture<Long> completion = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -52,13 +54,22 @@ public final class Fill {
     private volatile State state = State.RUNNING;
     private volatile Throwable failure;
 
-    Fill(Target target, Digest digest, BlobStore blobs, CacheIndex index, Upstreams upstreams, Clock clock) {
+    /** {@code onEnd} runs just before the outcome is visible, so that a caller who sees it never joins this fill. */
+    Fill(
+            Target target,
+            Digest digest,
+            BlobStore blobs,
+            CacheIndex index,
+            Upstreams upstreams,
+            Clock clock,
+            Consumer<Fill> onEnd) {
         this.target = target;
         this.digest = digest;
         this.blobs = blobs;
         this.index = index;
         this.upstreams = upstreams;
         this.clock = clock;
+        this.onEnd = onEnd;
     }
 
     /** The blob being filled. */
@@ -113,6 +124,14 @@ public final class Fill {
         return state == State.DONE ? blobs.open(digest) : Optional.empty();
     }
 
+    /**
+     * Runs {@code action} once the fill is done (on the fill thread, or at once on this thread when it already is);
+     * never after a failure.
+     */
+    void whenDone(Runnable action) {
+        completion.thenRun(action);
+    }
+
     /** Waits for the upstream's response headers; returns the announced size (-1 when unknown) or throws the failure. */
     long awaitHeaders() {
         return join(headers);
@@ -142,7 +161,6 @@ public final class Fill {
             index.markSeen(target.upstream(), target.repository(), digest);
             finish(State.DONE, null);
         } catch (RuntimeException | Error e) {
-            headers.completeExceptionally(e);
             finish(State.FAILED, e);
         }
     }
@@ -188,6 +206,10 @@ public final class Fill {
     }
 
     private void finish(State end, Throwable cause) {
+        onEnd.accept(this);
+        if (cause != null) {
+            headers.completeExceptionally(cause);
+        }
         failure = cause;
         state = end;
         if (cause == null) {
