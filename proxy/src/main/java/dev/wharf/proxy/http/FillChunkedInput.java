@@ -92,7 +92,8 @@ final class FillChunkedInput implements ChunkedInput<ByteBuf> {
             return null;
         }
         int size = (int) Math.min(CHUNK, limit - position);
-        ByteBuf buf = allocator.heapBuffer(size);
+        // A direct buffer: the file reads into it and the socket writes from it without further copies.
+        ByteBuf buf = allocator.ioBuffer(size);
         try {
             ByteBuffer nio = buf.nioBuffer(0, size);
             while (nio.hasRemaining()) {
