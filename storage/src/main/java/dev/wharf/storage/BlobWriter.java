@@ -14,6 +14,14 @@ public interface BlobWriter extends AutoCloseable {
     long written();
 
     /**
+     * A reader over the bytes written so far, usable from another thread while this writer goes on: its size is what
+     * has been written when asked, and reads at or past that return -1. It keeps reading after {@link #commit()}; after
+     * an abort its reads may fail. Throws {@link IllegalStateException} once the writer is committed or aborted, and
+     * {@link StorageException} of kind IO when it cannot be opened. The caller closes it.
+     */
+    BlobReader openPartial();
+
+    /**
      * Verifies digest and size, makes the bytes durable and publishes them. On a mismatch throws {@link
      * StorageException} of kind CORRUPT and publishes nothing. Publishing a digest already stored is a no-op success.
      */

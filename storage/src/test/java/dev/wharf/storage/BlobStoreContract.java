@@ -233,6 +233,81 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void partialReaderSeesWhatIsWrittenAndKeepsReadingAfterCommit() throws Exception {
+        byte[] bytes = utf8("first half|second half");
+        Digest digest = Digest.sha256(bytes);
+        int half = 11;
+
+        try (BlobWriter writer = store.create(digest, bytes.length)) {
+            writer.write(ByteBuffer.wrap(bytes, 0, half));
+            try (BlobReader partial = writer.openPartial()) {
+                assertEquals(half, partial.size());
+                ByteBuffer all = ByteBuffer.allocate(bytes.length);
+                assertEquals(half, partial.read(all, 0));
+                assertEquals(-1, partial.read(all, half), "nothing past what is written");
+
+                writer.write(ByteBuffer.wrap(bytes, half, bytes.length - half));
+                assertEquals(bytes.length, partial.size());
+                assertEquals(bytes.length - half, partial.read(all, half));
+                writer.commit();
+
+                ByteBuffer again = ByteBuffer.allocate(bytes.length);
+                assertEquals(bytes.length, partial.read(again, 0), "the reader survives the publish");
+                assertArrayEquals(bytes, again.array());
+                assertArrayEquals(bytes, all.array());
+                assertEquals(-1, partial.read(ByteBuffer.allocate(1), bytes.length));
+            }
+        }
+        assertArrayEquals(bytes, readAll(digest));
+        assertEquals(0, leftovers());
+    }
+
+    @Test
+    void partialReaderFollowsAWriterOnAnotherThread() throws Exception {
+        int chunks = 8;
+        Digest digest = generatedDigest(chunks);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (BlobWriter writer = store.create(digest, (long) chunks * CHUNK);
+                BlobReader partial = writer.openPartial()) {
+            Future<?> writing = pool.submit(() -> {
+                byte[] buffer = new byte[CHUNK];
+                for (int i = 0; i < chunks; i++) {
+                    generate(i, buffer);
+                    writer.write(ByteBuffer.wrap(buffer));
+                }
+            });
+            MessageDigest hasher = digest.newHasher();
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK / 3);
+            long total = 0;
+            while (total < (long) chunks * CHUNK) {
+                int n = partial.read(buffer.clear(), total);
+                if (n > 0) {
+                    hasher.update(buffer.flip());
+                    total += n;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            writing.get(10, TimeUnit.SECONDS);
+            writer.commit();
+            assertEquals(digest.encoded(), HexFormat.of().formatHex(hasher.digest()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void openPartialIsRefusedOnceTheWriterIsFinished() {
+        byte[] bytes = utf8("done");
+        BlobWriter writer = store.create(Digest.sha256(bytes), bytes.length);
+        writer.write(ByteBuffer.wrap(bytes));
+        writer.commit();
+
+        assertThrows(IllegalStateException.class, writer::openPartial);
+        writer.close();
+    }
+
+    @Test
     void findSizeAndOpenOfAbsentDigestAreEmpty() {
         Digest absent = Digest.sha256(utf8("never stored"));
 

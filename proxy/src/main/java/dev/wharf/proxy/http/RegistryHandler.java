@@ -5,6 +5,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
 
+import dev.wharf.proxy.pull.BlobSource;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.storage.BlobReader;
 import io.netty.channel.ChannelFuture;
@@ -104,7 +105,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         } else if (route instanceof Route.Blob b) {
             String rangeHeader = request.headers().get(HttpHeaderNames.RANGE);
             exchange.async(
-                    () -> pull.openBlob(b.target(), b.digest()), reader -> exchange.sendBlob(b, reader, rangeHeader));
+                    () -> pull.openBlob(b.target(), b.digest()), source -> exchange.sendBlob(b, source, rangeHeader));
         } else if (route instanceof Route.Tags t) {
             exchange.async(() -> pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
         }
@@ -200,7 +201,43 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             send(Responses.tags(route.requestedName(), page.tags(), link, head));
         }
 
-        void sendBlob(Route.Blob route, BlobReader reader, String rangeHeader) {
+        void sendBlob(Route.Blob route, BlobSource source, String rangeHeader) {
+            if (source instanceof BlobSource.Stored stored) {
+                sendStored(route, stored.reader(), rangeHeader);
+            } else if (source instanceof BlobSource.Filling filling) {
+                sendFilling(route, filling, rangeHeader);
+            }
+        }
+
+        /** Streams a blob while it is filled; the size is known (the upstream announced it). */
+        private void sendFilling(Route.Blob route, BlobSource.Filling filling, String rangeHeader) {
+            long size = filling.fill().size();
+            Optional<ByteRange> range;
+            try {
+                range = head ? Optional.empty() : ByteRange.parse(rangeHeader, size);
+            } catch (ByteRange.Unsatisfiable e) {
+                filling.close();
+                fail(e);
+                return;
+            }
+            HttpResponse response = Responses.blob(route.digest(), size, range);
+            decorate(response);
+            if (head) {
+                filling.close();
+                ctx.write(response);
+                finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+                return;
+            }
+            long first = range.map(ByteRange::first).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(size);
+            ctx.write(response);
+            ChannelFuture done = ctx.writeAndFlush(new HttpChunkedInput(
+                    new FillChunkedInput(filling.fill(), filling.partial(), first, length, ctx.channel())));
+            done.addListener(f -> filling.close());
+            finish(done);
+        }
+
+        private void sendStored(Route.Blob route, BlobReader reader, String rangeHeader) {
             Optional<ByteRange> range;
             try {
                 range = head ? Optional.empty() : ByteRange.parse(rangeHeader, reader.size());

@@ -1,7 +1,6 @@
 package dev.wharf.proxy.pull;
 
 import dev.wharf.proxy.upstream.UpstreamException;
-import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
@@ -9,6 +8,8 @@ import dev.wharf.storage.ManifestCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,17 @@ public final class PullThrough {
     public static final Duration DEFAULT_MAX_STALE = Duration.ofDays(7);
 
     private static final Logger LOG = LoggerFactory.getLogger(PullThrough.class);
+
+    /**
+     * Where fills run: apart from the request workers, so that a fill outlives the request that started it and a
+     * worker waiting for a fill's headers never starves the fill itself. One thread per blob being filled; idle
+     * threads end after a minute; daemon threads, so an unfinished fill never holds the process up.
+     */
+    private static final ExecutorService FILL_THREADS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "wharf-fill");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final CacheIndex index;
     private final Upstreams upstreams;
@@ -53,7 +65,7 @@ public final class PullThrough {
         this.index = index;
         this.upstreams = upstreams;
         this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, maxStale, clock);
-        this.blobs = new BlobPull(store, index, upstreams, clock);
+        this.blobs = new BlobPull(store, index, upstreams, clock, FILL_THREADS);
     }
 
     /**
@@ -64,8 +76,11 @@ public final class PullThrough {
         return manifests.find(target, reference);
     }
 
-    /** Opens a blob, filling it from the upstream on a miss; the caller closes the reader. */
-    public BlobReader openBlob(Target target, Digest digest) {
+    /**
+     * A blob: the stored bytes, or on a miss the (shared) fill from the upstream once its response headers arrived.
+     * Throws the upstream's or the store's failure when the fill cannot start; the caller closes the result.
+     */
+    public BlobSource openBlob(Target target, Digest digest) {
         return blobs.open(target, digest);
     }
 

@@ -9,6 +9,7 @@ import dev.wharf.proxy.upstream.UpstreamFailures;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,8 @@ final class CountingUpstream implements UpstreamClient {
     private volatile boolean corruptBlobs;
     private volatile boolean stallBlobs;
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    private volatile int stallAt = Integer.MAX_VALUE;
+    private final CountDownLatch bodyGate = new CountDownLatch(1);
 
     CountingUpstream() {
         for (Call call : Call.values()) {
@@ -113,6 +116,16 @@ final class CountingUpstream implements UpstreamClient {
         gate.countDown();
     }
 
+    /** From now on blob bodies stop after {@code offset} bytes until {@link #releaseBodies()}. */
+    void stallBodiesAt(int offset) {
+        stallAt = offset;
+    }
+
+    /** Lets stalled blob bodies, and later ones, go on to their end. */
+    void releaseBodies() {
+        bodyGate.countDown();
+    }
+
     int count(Call call) {
         return counts.get(call).get();
     }
@@ -157,7 +170,7 @@ final class CountingUpstream implements UpstreamClient {
             served[served.length / 2] ^= 1;
         }
         openBlobResponses.incrementAndGet();
-        return new OpenResponse(served, stallBlobs);
+        return new OpenResponse(served, stallBlobs, stallAt);
     }
 
     @Override
@@ -190,12 +203,14 @@ final class CountingUpstream implements UpstreamClient {
 
     private final class OpenResponse implements BlobResponse {
         private final byte[] bytes;
-        private final boolean stall;
+        private final boolean timeOutHalfway;
+        private final int stallAt;
         private boolean closed;
 
-        OpenResponse(byte[] bytes, boolean stall) {
+        OpenResponse(byte[] bytes, boolean timeOutHalfway, int stallAt) {
             this.bytes = bytes;
-            this.stall = stall;
+            this.timeOutHalfway = timeOutHalfway;
+            this.stallAt = stallAt;
         }
 
         @Override
@@ -205,8 +220,8 @@ final class CountingUpstream implements UpstreamClient {
 
         @Override
         public InputStream body() {
-            if (!stall) {
-                return new ByteArrayInputStream(bytes);
+            if (!timeOutHalfway) {
+                return stallAt >= bytes.length ? new ByteArrayInputStream(bytes) : new StallingBody(bytes, stallAt);
             }
             return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, bytes.length / 2), new InputStream() {
                 @Override
@@ -222,6 +237,44 @@ final class CountingUpstream implements UpstreamClient {
                 closed = true;
                 openBlobResponses.decrementAndGet();
             }
+        }
+    }
+
+    /** A body that serves its first {@code stallAt} bytes, then waits for {@link #releaseBodies()}. */
+    private final class StallingBody extends InputStream {
+        private final byte[] bytes;
+        private final int stallAt;
+        private int position;
+
+        StallingBody(byte[] bytes, int stallAt) {
+            this.bytes = bytes;
+            this.stallAt = stallAt;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (position >= bytes.length) {
+                return -1;
+            }
+            if (position >= stallAt) {
+                try {
+                    bodyGate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while stalled", e);
+                }
+            }
+            int limit = position < stallAt ? stallAt : bytes.length;
+            int n = Math.min(len, limit - position);
+            System.arraycopy(bytes, position, b, off, n);
+            position += n;
+            return n;
         }
     }
 }

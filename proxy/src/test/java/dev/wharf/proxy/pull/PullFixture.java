@@ -58,10 +58,15 @@ final class PullFixture {
         return pull.manifest(target, Reference.parse(reference));
     }
 
-    /** Opens, reads whole and closes the blob. */
+    /** Opens, reads whole (waiting for the end of a fill) and closes the blob. */
     byte[] blob(Digest digest) {
-        try (BlobReader reader = pull.openBlob(target, digest)) {
-            return readAll(reader);
+        try (BlobSource source = pull.openBlob(target, digest)) {
+            if (source instanceof BlobSource.Filling filling) {
+                try (BlobReader stored = filling.fill().awaitStored()) {
+                    return readAll(stored);
+                }
+            }
+            return readAll(((BlobSource.Stored) source).reader());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wharf.storage.fs;
 
+import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
@@ -16,8 +17,8 @@ import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
- * Writes into a temp file while hashing, then verifies, fsyncs and renames it into place. Not thread-safe; distinct
- * writers are independent.
+ * Writes into a temp file while hashing, then verifies, fsyncs and renames it into place. Not thread-safe, except that
+ * partial readers may read from other threads while one thread writes; distinct writers are independent.
  */
 final class FileBlobWriter implements BlobWriter {
     private enum State {
@@ -32,8 +33,9 @@ final class FileBlobWriter implements BlobWriter {
     private final long expectedSize;
     private final MessageDigest hasher;
     private final FileChannel channel;
-    private long written;
-    private State state = State.OPEN;
+    // Written by the writer's thread, read by partial readers on others.
+    private volatile long written;
+    private volatile State state = State.OPEN;
 
     FileBlobWriter(Path temp, Path target, Digest expected, long expectedSize) throws IOException {
         this.temp = temp;
@@ -67,6 +69,16 @@ final class FileBlobWriter implements BlobWriter {
     @Override
     public long written() {
         return written;
+    }
+
+    @Override
+    public BlobReader openPartial() {
+        ensureOpen();
+        try {
+            return new PartialFileReader(FileChannel.open(temp, StandardOpenOption.READ), this::written);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.IO, "cannot read partial blob " + expected, e);
+        }
     }
 
     @Override

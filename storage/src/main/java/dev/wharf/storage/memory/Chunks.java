@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Bytes kept as fixed-size chunks so that growing never copies what is already held. Appending is not thread-safe;
- * once handed to the store the chunks are only read.
+ * Bytes kept as fixed-size chunks so that growing never copies what is already held. Thread-safe: one thread may
+ * append while others read what is already there.
  */
 final class Chunks {
     static final int CHUNK_SIZE = 1 << 20;
@@ -14,7 +14,7 @@ final class Chunks {
     private final List<byte[]> chunks = new ArrayList<>();
     private long size;
 
-    void append(ByteBuffer src) {
+    synchronized void append(ByteBuffer src) {
         while (src.hasRemaining()) {
             int offset = (int) (size % CHUNK_SIZE);
             if (offset == 0) {
@@ -26,12 +26,12 @@ final class Chunks {
         }
     }
 
-    long size() {
+    synchronized long size() {
         return size;
     }
 
     /** Copies bytes from {@code position} into {@code dst}; returns the count, or -1 at or past the end. */
-    int read(ByteBuffer dst, long position) {
+    synchronized int read(ByteBuffer dst, long position) {
         if (position >= size) {
             return -1;
         }

@@ -1,5 +1,6 @@
 package dev.wharf.storage.memory;
 
+import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
@@ -16,9 +17,9 @@ final class MemoryBlobWriter implements BlobWriter {
     private final Runnable onFinish;
     private final MessageDigest hasher;
     private Chunks bytes = new Chunks();
-    private long written;
-    private boolean committed;
-    private boolean finished;
+    private volatile long written;
+    private volatile boolean committed;
+    private volatile boolean finished;
 
     MemoryBlobWriter(Digest expected, long expectedSize, BiConsumer<Digest, Chunks> publisher, Runnable onFinish) {
         this.expected = expected;
@@ -39,6 +40,12 @@ final class MemoryBlobWriter implements BlobWriter {
     @Override
     public long written() {
         return written;
+    }
+
+    @Override
+    public BlobReader openPartial() {
+        ensureOpen();
+        return new MemoryBlobReader(bytes);
     }
 
     @Override

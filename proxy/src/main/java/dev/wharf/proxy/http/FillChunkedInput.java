@@ -1,0 +1,122 @@
+package dev.wharf.proxy.http;
+
+import dev.wharf.proxy.pull.Fill;
+import dev.wharf.storage.BlobReader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Streams a byte range of a blob while its {@link Fill} writes it, at the client's own pace ({@link ChunkedWriteHandler}
+ * follows channel writability). When nothing new has landed, {@link #readChunk} returns null and the handler waits;
+ * the fill's listener resumes it on the channel's event loop. The last byte of the response is held back until the
+ * fill is verified and published, so a response whose bytes fail verification is never complete: on failure the read
+ * throws, the write fails and the connection is closed short of its Content-Length.
+ *
+ * <p>Threading: reads run on the event loop. They are small (64 KiB) reads of bytes the fill has just written, so
+ * they come from the page cache and do not wait on the disk in practice; the store behind a fill is always local.
+ */
+final class FillChunkedInput implements ChunkedInput<ByteBuf> {
+    private static final int CHUNK = 64 * 1024;
+
+    private final Fill fill;
+    private final BlobReader partial;
+    private final long first;
+    private final long end;
+    private final Runnable unlisten;
+    private long position;
+    private boolean closed;
+
+    FillChunkedInput(Fill fill, BlobReader partial, long first, long length, Channel channel) {
+        this.fill = fill;
+        this.partial = partial;
+        this.first = first;
+        this.position = first;
+        this.end = first + length;
+        ChunkedWriteHandler chunked = channel.pipeline().get(ChunkedWriteHandler.class);
+        AtomicBoolean wakeupPending = new AtomicBoolean();
+        // Runs on the fill thread after every chunk: at most one wake-up is queued per channel at a time.
+        this.unlisten = fill.listen(() -> {
+            if (wakeupPending.compareAndSet(false, true)) {
+                try {
+                    channel.eventLoop().execute(() -> {
+                        wakeupPending.set(false);
+                        chunked.resumeTransfer();
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The event loop is shutting down; the channel goes with it.
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean isEndOfInput() {
+        return position >= end;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            unlisten.run();
+            partial.close();
+        }
+    }
+
+    @Override
+    @Deprecated
+    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
+        return readChunk(ctx.alloc());
+    }
+
+    @Override
+    public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
+        if (isEndOfInput()) {
+            return null;
+        }
+        Fill.State state = fill.state();
+        if (state == Fill.State.FAILED) {
+            throw new IOException(
+                    "fill of " + fill.digest() + " failed", fill.failure().orElse(null));
+        }
+        long limit = state == Fill.State.DONE ? end : Math.min(end - 1, fill.written());
+        if (limit <= position) {
+            return null;
+        }
+        int size = (int) Math.min(CHUNK, limit - position);
+        // A direct buffer: the file reads into it and the socket writes from it without further copies.
+        ByteBuf buf = allocator.ioBuffer(size);
+        try {
+            ByteBuffer nio = buf.nioBuffer(0, size);
+            while (nio.hasRemaining()) {
+                if (partial.read(nio, position + nio.position()) < 0) {
+                    throw new IOException("partial blob is shorter than the fill reported");
+                }
+            }
+            buf.writerIndex(size);
+            position += size;
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public long length() {
+        return end - first;
+    }
+
+    @Override
+    public long progress() {
+        return position - first;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.wharf.proxy.pull;
+
+import dev.wharf.storage.BlobReader;
+
+/** Where the bytes of a requested blob come from: the store, or a fill still under way. The receiver closes it. */
+public sealed interface BlobSource extends AutoCloseable {
+    /** Releases the reader. */
+    @Override
+    void close();
+
+    /** The blob is published: {@code reader} reads all of it. */
+    record Stored(BlobReader reader) implements BlobSource {
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+
+    /**
+     * The blob is being filled: its size is known ({@link Fill#size()}), {@code partial} reads what has landed so far
+     * (and keeps reading once the fill is published).
+     */
+    record Filling(Fill fill, BlobReader partial) implements BlobSource {
+        @Override
+        public void close() {
+            partial.close();
+        }
+    }
+}

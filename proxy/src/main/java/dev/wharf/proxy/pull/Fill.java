@@ -1,0 +1,246 @@
+package dev.wharf.proxy.pull;
+
+import dev.wharf.proxy.upstream.BlobResponse;
+import dev.wharf.storage.BlobReader;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.BlobWriter;
+import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.DigestEntry;
+import dev.wharf.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on a fill
+ * thread of its own, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as
+ * chunks land; listeners run on the fill thread after each chunk and once at the end, so they must only hand work
+ * off. It ends {@link State#DONE} once the blob is verified, published and indexed, or {@link State#FAILED}.
+ */
+public final class Fill {
+    private static final int CHUNK = 64 * 1024;
+
+    /** Where a fill is. */
+    public enum State {
+        RUNNING,
+        DONE,
+        FAILED
+    }
+
+    private final Target target;
+    private final Digest digest;
+    private final BlobStore blobs;
+    private final CacheIndex index;
+    private final Upstreams upstreams;
+    private final Clock clock;
+    private final Consumer<Fill> onEnd;
+    private final CompletableFuture<Long> headers = new CompletableFuture<>();
+    private final CompletableFuture<Long> completion = new CompletableFuture<>();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    // Guarded by lock: open while bytes are written, null before and after.
+    private BlobWriter writer;
+    private boolean published;
+    private volatile long size = -1;
+    private volatile long written;
+    private volatile State state = State.RUNNING;
+    private volatile Throwable failure;
+
+    /** {@code onEnd} runs just before the outcome is visible, so that a caller who sees it never joins this fill. */
+    Fill(
+            Target target,
+            Digest digest,
+            BlobStore blobs,
+            CacheIndex index,
+            Upstreams upstreams,
+            Clock clock,
+            Consumer<Fill> onEnd) {
+        this.target = target;
+        this.digest = digest;
+        this.blobs = blobs;
+        this.index = index;
+        this.upstreams = upstreams;
+        this.clock = clock;
+        this.onEnd = onEnd;
+    }
+
+    /** The blob being filled. */
+    public Digest digest() {
+        return digest;
+    }
+
+    /** The size the upstream announced; -1 until its headers arrived or when it did not say. */
+    public long size() {
+        return size;
+    }
+
+    /** Bytes written to the store so far. */
+    public long written() {
+        return written;
+    }
+
+    /** Where the fill is now. */
+    public State state() {
+        return state;
+    }
+
+    /** Why the fill failed; empty unless {@link State#FAILED}. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Runs {@code listener} after every chunk written and once when the fill ends; returns what removes it. */
+    public Runnable listen(Runnable listener) {
+        listeners.add(listener);
+        if (state != State.RUNNING) {
+            listener.run();
+        }
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * A reader of the bytes written so far, or of the stored blob once it is published; empty when the fill failed.
+     * Blocks on a file open: call it from a worker thread. The caller closes it.
+     */
+    Optional<BlobReader> openPartial() {
+        synchronized (lock) {
+            if (writer != null) {
+                return Optional.of(writer.openPartial());
+            }
+            if (published) {
+                return blobs.open(digest);
+            }
+        }
+        // Between writing and the end (verification failed, or an earlier fill published it): the end is near.
+        completion.handle((value, e) -> null).join();
+        return state == State.DONE ? blobs.open(digest) : Optional.empty();
+    }
+
+    /**
+     * Runs {@code action} once the fill is done (on the fill thread, or at once on this thread when it already is);
+     * never after a failure.
+     */
+    void whenDone(Runnable action) {
+        completion.thenRun(action);
+    }
+
+    /** Waits for the upstream's response headers; returns the announced size (-1 when unknown) or throws the failure. */
+    long awaitHeaders() {
+        return join(headers);
+    }
+
+    /** Waits for the end of the fill; returns a reader of the stored blob or throws the failure. */
+    BlobReader awaitStored() {
+        join(completion);
+        return blobs.open(digest)
+                .orElseThrow(() -> new StorageException(StorageException.Kind.IO, "blob vanished after its fill"));
+    }
+
+    /** Fetches, writes, verifies, publishes and indexes; never throws (the outcome is in the state). */
+    void run() {
+        try {
+            // A fill that raced with another replica or an earlier fill is already done.
+            Optional<Long> stored = blobs.findSize(digest);
+            if (stored.isPresent()) {
+                size = stored.get();
+                written = size;
+                headers.complete(size);
+                finish(State.DONE, null);
+                return;
+            }
+            long total = download();
+            index.putDigest(digest, new DigestEntry(total, "", clock.instant()));
+            index.markSeen(target.upstream(), target.repository(), digest);
+            finish(State.DONE, null);
+        } catch (RuntimeException | Error e) {
+            finish(State.FAILED, e);
+        }
+    }
+
+    private long download() {
+        try (BlobResponse response = upstreams.of(target).fetchBlob(target.repository(), digest)) {
+            BlobWriter w = blobs.create(digest, response.contentLength());
+            synchronized (lock) {
+                writer = w;
+            }
+            try {
+                size = response.contentLength();
+                headers.complete(size);
+                copy(response.body(), w);
+                synchronized (lock) {
+                    // Under the lock, so that no partial reader is opened on a temp file that is being renamed.
+                    w.commit();
+                    writer = null;
+                    published = true;
+                }
+                return w.written();
+            } finally {
+                synchronized (lock) {
+                    writer = null;
+                }
+                w.close();
+            }
+        }
+    }
+
+    private void copy(InputStream in, BlobWriter w) {
+        byte[] buffer = new byte[CHUNK];
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                w.write(ByteBuffer.wrap(buffer, 0, n));
+                written = w.written();
+                notifyListeners();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("upstream body ended early", e);
+        }
+    }
+
+    private void finish(State end, Throwable cause) {
+        onEnd.accept(this);
+        if (cause != null) {
+            headers.completeExceptionally(cause);
+        }
+        failure = cause;
+        state = end;
+        if (cause == null) {
+            completion.complete(written);
+        } else {
+            completion.completeExceptionally(cause);
+        }
+        notifyListeners();
+    }
+
+    private void notifyListeners() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                // A listener's trouble is its client's, never the fill's.
+            }
+        }
+    }
+
+    private static long join(CompletableFuture<Long> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

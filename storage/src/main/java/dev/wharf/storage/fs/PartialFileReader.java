@@ -1,0 +1,61 @@
+package dev.wharf.storage.fs;
+
+import dev.wharf.storage.BlobReader;
+import dev.wharf.storage.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Reads the temp file of a write in progress, never past what the writer reports written. The channel was opened on
+ * the temp path, so it keeps reading the same inode after the writer renames it into place. Not thread-safe.
+ */
+final class PartialFileReader implements BlobReader {
+    private final FileChannel channel;
+    private final LongSupplier written;
+
+    PartialFileReader(FileChannel channel, LongSupplier written) {
+        this.channel = channel;
+        this.written = written;
+    }
+
+    @Override
+    public long size() {
+        return written.getAsLong();
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position");
+        }
+        long end = written.getAsLong();
+        if (position >= end) {
+            return -1;
+        }
+        int n = (int) Math.min(dst.remaining(), end - position);
+        ByteBuffer window = dst.slice(dst.position(), n);
+        int read = channel.read(window, position);
+        if (read > 0) {
+            dst.position(dst.position() + read);
+        }
+        return read;
+    }
+
+    /** Empty: the file is still growing, so it is not safe for a zero-copy transfer of a fixed size. */
+    @Override
+    public Optional<FileChannel> fileChannel() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.IO, "cannot close partial blob reader", e);
+        }
+    }
+}
