@@ -5,9 +5,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads the policy keys of one upstream entry ({@code offline}, {@code maxConcurrent}, ..., {@code breaker}). */
+/** Reads the policy keys of one upstream entry ({@code offline}, {@code maxConcurrent}, ..., {@code rateLimitReserve}). */
 final class PolicyReader {
-    static final Set<String> KEYS = Set.of("offline", "maxConcurrent", "retries", "negativeCacheTtl", "breaker");
+    static final Set<String> KEYS = Set.of(
+            "offline", "maxConcurrent", "retries", "negativeCacheTtl", "breaker", "onTagGone", "rateLimitReserve");
     static final String BOOLEAN_EXPECTED = "true or false";
     private static final Set<String> BREAKER_KEYS = Set.of("failures", "openFor");
 
@@ -29,7 +30,11 @@ final class PolicyReader {
                         node, m.pathOf("breaker"), "a mapping with failures and openFor", m.context(), BREAKER_KEYS))
                 .map(PolicyReader::readBreaker)
                 .orElse(d.breaker());
-        return new UpstreamPolicy(offline, maxConcurrent, retries, ttl, breaker);
+        TagGone onTagGone =
+                m.parsed("onTagGone", "serve or notFound", TagGone::parse).orElse(d.onTagGone());
+        int reserve = m.parsed("rateLimitReserve", "an integer 0-1000000", text -> parseInt(text, 0, 1_000_000))
+                .orElse(d.rateLimitReserve());
+        return new UpstreamPolicy(offline, maxConcurrent, retries, ttl, breaker, onTagGone, reserve);
     }
 
     /** The top-level {@code offline} flag; empty when absent or after reporting a bad value. */

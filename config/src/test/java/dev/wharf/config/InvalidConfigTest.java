@@ -133,6 +133,12 @@ class InvalidConfigTest {
                 row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    breaker: 5",
                         "upstreams[1].breaker: a scalar (expected: a mapping with failures and openFor)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    onTagGone: delete",
+                        "upstreams[1].onTagGone: \"delete\" (expected: serve or notFound)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    rateLimitReserve: -1",
+                        "upstreams[1].rateLimitReserve: \"-1\" (expected: an integer 0-1000000)"),
                 row("upstreams: []", "upstreams: empty list (expected: at least one upstream)"),
                 row("upstreams: {name: x.io}", "upstreams: a mapping (expected: a list of upstreams)"),
                 row(

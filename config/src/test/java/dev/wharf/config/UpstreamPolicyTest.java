@@ -21,7 +21,14 @@ class UpstreamPolicyTest {
             assertFalse(config.isOffline(upstream));
         }
         assertEquals(
-                new UpstreamPolicy(false, 32, 2, Duration.ofSeconds(10), new BreakerConfig(5, Duration.ofSeconds(30))),
+                new UpstreamPolicy(
+                        false,
+                        32,
+                        2,
+                        Duration.ofSeconds(10),
+                        new BreakerConfig(5, Duration.ofSeconds(30)),
+                        TagGone.SERVE,
+                        10),
                 UpstreamPolicy.DEFAULT);
     }
 
@@ -38,11 +45,14 @@ class UpstreamPolicyTest {
                     retries: 0
                     negativeCacheTtl: 0s
                     breaker: {failures: 3, openFor: 2m}
+                    onTagGone: notFound
+                    rateLimitReserve: 0
                 """;
         WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);
         UpstreamConfig local = config.findUpstream("registry.local:5000").orElseThrow();
         assertEquals(
-                new UpstreamPolicy(true, 4, 0, Duration.ZERO, new BreakerConfig(3, Duration.ofMinutes(2))),
+                new UpstreamPolicy(
+                        true, 4, 0, Duration.ZERO, new BreakerConfig(3, Duration.ofMinutes(2)), TagGone.NOT_FOUND, 0),
                 local.policy());
         assertTrue(config.isOffline(local));
         assertFalse(config.isOffline(config.findUpstream("docker.io").orElseThrow()));
@@ -67,10 +77,13 @@ class UpstreamPolicyTest {
     void valuesOutOfRangeCannotBeBuilt() {
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new UpstreamPolicy(false, 0, 2, Duration.ZERO, BreakerConfig.DEFAULT));
+                () -> new UpstreamPolicy(false, 0, 2, Duration.ZERO, BreakerConfig.DEFAULT, TagGone.SERVE, 10));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new UpstreamPolicy(false, 1, 11, Duration.ZERO, BreakerConfig.DEFAULT));
+                () -> new UpstreamPolicy(false, 1, 11, Duration.ZERO, BreakerConfig.DEFAULT, TagGone.SERVE, 10));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new UpstreamPolicy(false, 1, 2, Duration.ZERO, BreakerConfig.DEFAULT, TagGone.SERVE, -1));
         assertThrows(IllegalArgumentException.class, () -> new BreakerConfig(0, Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> new BreakerConfig(1, Duration.ZERO));
     }

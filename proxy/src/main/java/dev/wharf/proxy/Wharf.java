@@ -1,6 +1,7 @@
 package dev.wharf.proxy;
 
 import dev.wharf.config.FreshnessRule;
+import dev.wharf.config.TagGone;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.http.WharfServer;
@@ -59,13 +60,18 @@ public final class Wharf implements AutoCloseable {
         StartupCheck.reconcile(store, index);
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
         try {
+            ReserveBudget budget = new ReserveBudget();
             PullThrough pull = new PullThrough(
                     store,
                     index,
                     new ManifestCache(HOT_MANIFEST_BYTES),
-                    upstreams(config, clock),
+                    upstreams(config, clock, budget),
                     freshness(config),
                     config.maxStale(),
+                    upstream -> config.findUpstream(upstream)
+                            .filter(u -> u.policy().onTagGone() == TagGone.NOT_FOUND)
+                            .isPresent(),
+                    budget,
                     clock);
             WharfServer server = WharfServer.start(
                     new InetSocketAddress(
@@ -88,7 +94,7 @@ public final class Wharf implements AutoCloseable {
         return server.address();
     }
 
-    private static Upstreams upstreams(WharfConfig config, Clock clock) {
+    private static Upstreams upstreams(WharfConfig config, Clock clock, ReserveBudget budget) {
         // One client for all upstreams: pooled keep-alive connections; redirects are followed by RegistryClient.
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -110,10 +116,12 @@ public final class Wharf implements AutoCloseable {
                     u.authRealmHosts(),
                     u.connectTimeout(),
                     u.readTimeout());
+            RegistryClient client = new RegistryClient(settings, http);
+            budget.watch(u.name(), client::rateLimit, u.policy().rateLimitReserve());
             clients.put(
                     u.name(),
                     UpstreamStack.of(
-                            new RegistryClient(settings, http),
+                            client,
                             u.policy(),
                             clock,
                             Sleeper.REAL,

@@ -16,6 +16,9 @@ public interface CacheIndex extends AutoCloseable {
     /** Records (or replaces) the entry of a tag. */
     void putTag(String upstream, RepositoryName repository, Tag tag, TagEntry entry);
 
+    /** Removes the entry of a tag; does nothing when absent. */
+    void deleteTag(String upstream, RepositoryName repository, Tag tag);
+
     /** The tags known for a repository, sorted lexically; empty when none. */
     List<String> listTags(String upstream, RepositoryName repository);
 

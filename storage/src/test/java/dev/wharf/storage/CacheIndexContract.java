@@ -52,6 +52,19 @@ public abstract class CacheIndexContract {
     }
 
     @Test
+    void aDeletedTagIsGoneAndItsNeighboursStay() {
+        index.putTag(HUB, NGINX, Tag.parse("latest"), tagEntry("one"));
+        index.putTag(HUB, NGINX, Tag.parse("1.0"), tagEntry("two"));
+        index.findTag(HUB, NGINX, Tag.parse("latest"));
+
+        index.deleteTag(HUB, NGINX, Tag.parse("latest"));
+        index.deleteTag(HUB, NGINX, Tag.parse("never"));
+
+        assertTrue(index.findTag(HUB, NGINX, Tag.parse("latest")).isEmpty());
+        assertEquals(List.of("1.0"), index.listTags(HUB, NGINX));
+    }
+
+    @Test
     void unknownTagIsEmpty() {
         assertTrue(index.findTag(HUB, NGINX, Tag.parse("nope")).isEmpty());
         assertEquals(List.of(), index.listTags(HUB, NGINX));

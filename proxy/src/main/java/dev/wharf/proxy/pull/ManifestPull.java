@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * the cache while fresh; once stale it is re-checked with one (coalesced) HEAD, and a changed digest is fetched.
  * When the re-check fails because the upstream is down, rate limiting or misbehaving, the last known manifest is
  * served, marked stale, for at most {@code maxStale} after the upstream last confirmed it; later the failure
- * propagates. A tag the upstream no longer has keeps being served, marked stale, whatever its age.
+ * propagates. A tag the upstream no longer has keeps being served, marked stale, whatever its age, unless its
+ * upstream's {@link GoneTags} says to forget it. While an upstream's {@link RateBudget} is low, a stale tag within
+ * {@code maxStale} is served from the cache, marked stale, without a re-check.
  */
 final class ManifestPull {
     /** Manifests larger than this are refused, from clients and upstreams alike. */
@@ -52,6 +54,8 @@ final class ManifestPull {
     private final Upstreams upstreams;
     private final FreshnessPolicy freshness;
     private final Duration maxStale;
+    private final GoneTags goneTags;
+    private final RateBudget budget;
     private final Clock clock;
     private final Coalescer<Digest, Manifest> byDigest = new Coalescer<>();
     private final Coalescer<TagKey, Manifest> byTag = new Coalescer<>();
@@ -63,6 +67,8 @@ final class ManifestPull {
             Upstreams upstreams,
             FreshnessPolicy freshness,
             Duration maxStale,
+            GoneTags goneTags,
+            RateBudget budget,
             Clock clock) {
         this.blobs = blobs;
         this.index = index;
@@ -70,6 +76,8 @@ final class ManifestPull {
         this.upstreams = upstreams;
         this.freshness = freshness;
         this.maxStale = maxStale;
+        this.goneTags = goneTags;
+        this.budget = budget;
         this.clock = clock;
     }
 
@@ -114,7 +122,21 @@ final class ManifestPull {
         if (entry.isEmpty()) {
             return fetchTag(target, tag);
         }
-        return fresh(target, tag, entry.get()).orElseGet(() -> revalidate(target, tag, entry.get()));
+        return fresh(target, tag, entry.get())
+                .or(() -> spared(target, tag, entry.get()))
+                .orElseGet(() -> revalidate(target, tag, entry.get()));
+    }
+
+    /** The cached manifest, marked stale, when the upstream's budget is low and the entry is within maxStale. */
+    private Optional<Manifest> spared(Target target, Tag tag, TagEntry entry) {
+        Duration age = Duration.between(entry.verifiedAt(), clock.instant());
+        if (age.compareTo(maxStale) > 0 || !budget.isLow(target.upstream())) {
+            return Optional.empty();
+        }
+        Optional<Manifest> cached = cached(entry.digest());
+        cached.ifPresent(
+                m -> LOG.warn("serving {}:{} stale, last confirmed {} ago: upstream rate limit low", target, tag, age));
+        return cached.map(m -> m.servedStale("stale: upstream " + target.upstream() + " rate limit low"));
     }
 
     /** The cached manifest of a tag entry still within its TTL; empty when stale or no longer cached. */
@@ -161,6 +183,12 @@ final class ManifestPull {
      */
     private Manifest stale(Target target, Tag tag, TagEntry entry, UpstreamException failure) {
         boolean gone = failure.kind() == UpstreamException.Kind.NOT_FOUND;
+        if (gone && goneTags.forget(target.upstream())) {
+            // Only the tag is forgotten: the manifest stays cached by digest for pulls that name it.
+            index.deleteTag(target.upstream(), target.repository(), tag);
+            LOG.info("forgetting {}:{}: upstream no longer has it", target, tag);
+            throw failure;
+        }
         Duration age = Duration.between(entry.verifiedAt(), clock.instant());
         if (!gone && (!OUTAGES.contains(failure.kind()) || age.compareTo(maxStale) > 0)) {
             throw failure;

@@ -50,7 +50,7 @@ public final class PullThrough {
         this(store, index, hot, upstreams, freshness, DEFAULT_MAX_STALE, clock);
     }
 
-    /** As the other constructor; {@code maxStale} bounds how long a tag is served while its upstream fails. */
+    /** As the full constructor, gone tags served stale and no rate budget consulted. */
     public PullThrough(
             BlobStore store,
             CacheIndex index,
@@ -59,12 +59,29 @@ public final class PullThrough {
             FreshnessPolicy freshness,
             Duration maxStale,
             Clock clock) {
+        this(store, index, hot, upstreams, freshness, maxStale, GoneTags.SERVE, RateBudget.UNLIMITED, clock);
+    }
+
+    /**
+     * {@code maxStale} bounds how long a tag is served while its upstream fails; {@code goneTags} says per upstream
+     * whether a tag it no longer has is forgotten; {@code budget} says when stale tags are served without asking.
+     */
+    public PullThrough(
+            BlobStore store,
+            CacheIndex index,
+            ManifestCache hot,
+            Upstreams upstreams,
+            FreshnessPolicy freshness,
+            Duration maxStale,
+            GoneTags goneTags,
+            RateBudget budget,
+            Clock clock) {
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
         }
         this.index = index;
         this.upstreams = upstreams;
-        this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, maxStale, clock);
+        this.manifests = new ManifestPull(store, index, hot, upstreams, freshness, maxStale, goneTags, budget, clock);
         this.blobs = new BlobPull(store, index, upstreams, clock, FILL_THREADS);
     }
 

@@ -56,6 +56,11 @@ final class PausingIndex implements CacheIndex {
     }
 
     @Override
+    public void deleteTag(String upstream, RepositoryName repository, Tag tag) {
+        delegate.deleteTag(upstream, repository, tag);
+    }
+
+    @Override
     public List<String> listTags(String upstream, RepositoryName repository) {
         return delegate.listTags(upstream, repository);
     }

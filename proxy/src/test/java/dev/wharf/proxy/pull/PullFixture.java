@@ -35,6 +35,11 @@ final class PullFixture {
 
     /** As {@link #PullFixture(long)}, serving a tag stale for at most {@code maxStale} while the upstream fails. */
     PullFixture(long hotBytes, Duration maxStale) {
+        this(hotBytes, maxStale, GoneTags.SERVE, RateBudget.UNLIMITED);
+    }
+
+    /** As {@link #PullFixture(long, Duration)}, with the given treatment of gone tags and rate budget. */
+    PullFixture(long hotBytes, Duration maxStale, GoneTags goneTags, RateBudget budget) {
         pull = new PullThrough(
                 store,
                 index,
@@ -42,6 +47,8 @@ final class PullFixture {
                 new Upstreams(Map.of("fake", upstream)),
                 (target, tag) -> ttls.getOrDefault(tag.value(), DEFAULT_TTL),
                 maxStale,
+                goneTags,
+                budget,
                 clock);
     }
 

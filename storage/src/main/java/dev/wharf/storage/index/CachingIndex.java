@@ -57,6 +57,12 @@ public final class CachingIndex implements CacheIndex {
     }
 
     @Override
+    public void deleteTag(String upstream, RepositoryName repository, Tag tag) {
+        delegate.deleteTag(upstream, repository, tag);
+        tags.invalidate(new TagKey(upstream, repository, tag));
+    }
+
+    @Override
     public List<String> listTags(String upstream, RepositoryName repository) {
         return delegate.listTags(upstream, repository);
     }

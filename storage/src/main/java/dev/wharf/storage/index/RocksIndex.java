@@ -111,6 +111,15 @@ public final class RocksIndex implements CacheIndex {
     }
 
     @Override
+    public void deleteTag(String upstream, RepositoryName repository, Tag tag) {
+        byte[] key = IndexCodec.tagKey(upstream, repository, tag);
+        call(() -> {
+            db.delete(tags, key);
+            return null;
+        });
+    }
+
+    @Override
     public List<String> listTags(String upstream, RepositoryName repository) {
         byte[] prefix = IndexCodec.repositoryPrefix(upstream, repository);
         return call(() -> {

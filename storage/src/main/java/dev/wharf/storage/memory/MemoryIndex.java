@@ -46,6 +46,15 @@ public final class MemoryIndex implements CacheIndex {
     }
 
     @Override
+    public void deleteTag(String upstream, RepositoryName repository, Tag tag) {
+        ensureOpen();
+        Map<String, TagEntry> entries = tags.get(new Repository(upstream, repository));
+        if (entries != null) {
+            entries.remove(tag.value());
+        }
+    }
+
+    @Override
     public List<String> listTags(String upstream, RepositoryName repository) {
         ensureOpen();
         Map<String, TagEntry> entries = tags.get(new Repository(upstream, repository));

@@ -108,6 +108,11 @@ class CachingIndexTest extends CacheIndexContract {
         }
 
         @Override
+        public void deleteTag(String upstream, RepositoryName repository, Tag tag) {
+            delegate.deleteTag(upstream, repository, tag);
+        }
+
+        @Override
         public List<String> listTags(String upstream, RepositoryName repository) {
             return delegate.listTags(upstream, repository);
         }
