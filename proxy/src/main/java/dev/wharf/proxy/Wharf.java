@@ -4,6 +4,9 @@ import dev.wharf.config.FreshnessRule;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.metrics.AdminServer;
+import dev.wharf.proxy.metrics.RequestMetrics;
+import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.FreshnessPolicy;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Upstreams;
@@ -20,6 +23,13 @@ import dev.wharf.storage.StartupCheck;
 import dev.wharf.storage.fs.FileBlobStore;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.RocksIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -32,7 +42,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A running Wharf: storage opened, upstream clients made, the listener bound. Closing stops all of it. */
+/**
+ * A running Wharf: storage opened, upstream clients made, the {@code /v2/} and admin listeners bound. Closing stops
+ * all of it.
+ */
 public final class Wharf implements AutoCloseable {
     private static final int WORKER_THREADS = 64;
     private static final int INDEX_CACHE_ENTRIES = 100_000;
@@ -42,40 +55,65 @@ public final class Wharf implements AutoCloseable {
     private final BlobStore store;
     private final CacheIndex index;
     private final ExecutorService workers;
+    private final PrometheusMeterRegistry meters;
     private final WharfServer server;
+    private final AdminServer admin;
 
-    private Wharf(BlobStore store, CacheIndex index, ExecutorService workers, WharfServer server) {
+    private Wharf(
+            BlobStore store,
+            CacheIndex index,
+            ExecutorService workers,
+            PrometheusMeterRegistry meters,
+            WharfServer server,
+            AdminServer admin) {
         this.store = store;
         this.index = index;
         this.workers = workers;
+        this.meters = meters;
         this.server = server;
+        this.admin = admin;
     }
 
-    /** Opens storage and binds the listener; never contacts an upstream. */
+    /** Opens storage and binds both listeners; never contacts an upstream. */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
         BlobStore store = FileBlobStore.open(config.storage().path());
         CacheIndex index =
                 new CachingIndex(RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
         StartupCheck.reconcile(store, index);
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
+        PrometheusMeterRegistry meters = meters();
+        WharfServer server = null;
         try {
             PullThrough pull = new PullThrough(
                     store,
                     index,
                     new ManifestCache(HOT_MANIFEST_BYTES),
-                    upstreams(config, clock),
+                    upstreams(config, clock, meters),
                     freshness(config),
                     config.maxStale(),
                     clock);
-            WharfServer server = WharfServer.start(
+            server = WharfServer.start(
                     new InetSocketAddress(
                             config.listen().host(), config.listen().port()),
                     host -> config.findUpstream(host).map(UpstreamConfig::name),
                     config.defaultUpstream(),
                     pull,
-                    workers);
-            return new Wharf(store, index, workers, server);
+                    workers,
+                    new RequestMetrics(
+                            meters,
+                            config.upstreams().stream()
+                                    .map(UpstreamConfig::name)
+                                    .toList()));
+            AdminServer admin = AdminServer.start(
+                    new InetSocketAddress(
+                            config.adminListen().host(), config.adminListen().port()),
+                    meters);
+            return new Wharf(store, index, workers, meters, server, admin);
         } catch (RuntimeException | InterruptedException e) {
+            if (server != null) {
+                server.close();
+            }
+            meters.close();
             workers.shutdownNow();
             index.close();
             store.close();
@@ -88,7 +126,21 @@ public final class Wharf implements AutoCloseable {
         return server.address();
     }
 
-    private static Upstreams upstreams(WharfConfig config, Clock clock) {
+    /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    private static PrometheusMeterRegistry meters() {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        return meters;
+    }
+
+    private static Upstreams upstreams(WharfConfig config, Clock clock, MeterRegistry meters) {
         // One client for all upstreams: pooled keep-alive connections; redirects are followed by RegistryClient.
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -110,14 +162,15 @@ public final class Wharf implements AutoCloseable {
                     u.authRealmHosts(),
                     u.connectTimeout(),
                     u.readTimeout());
-            clients.put(
-                    u.name(),
-                    UpstreamStack.of(
-                            new RegistryClient(settings, http),
-                            u.policy(),
-                            clock,
-                            Sleeper.REAL,
-                            () -> ThreadLocalRandom.current().nextDouble()));
+            RegistryClient registry = new RegistryClient(settings, http);
+            UpstreamStack.Assembled stack = UpstreamStack.assemble(
+                    registry,
+                    u.policy(),
+                    clock,
+                    Sleeper.REAL,
+                    () -> ThreadLocalRandom.current().nextDouble());
+            UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+            clients.put(u.name(), stack.client());
         }
         return new Upstreams(clients);
     }
@@ -138,7 +191,9 @@ public final class Wharf implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.close();
         server.close();
+        meters.close();
         workers.shutdownNow();
         index.close();
         store.close();
