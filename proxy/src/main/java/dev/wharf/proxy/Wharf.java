@@ -5,6 +5,9 @@ import dev.wharf.config.TagGone;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.metrics.AdminServer;
+import dev.wharf.proxy.metrics.RequestMetrics;
+import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.FreshnessPolicy;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Upstreams;
@@ -21,6 +24,13 @@ import dev.wharf.storage.StartupCheck;
 import dev.wharf.storage.fs.FileBlobStore;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.RocksIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -33,7 +43,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A running Wharf: storage opened, upstream clients made, the listener bound. Closing stops all of it. */
+/**
+ * A running Wharf: storage opened, upstream clients made, the {@code /v2/} and admin listeners bound. Closing stops
+ * all of it.
+ */
 public final class Wharf implements AutoCloseable {
     private static final int WORKER_THREADS = 64;
     private static final int INDEX_CACHE_ENTRIES = 100_000;
@@ -43,29 +56,41 @@ public final class Wharf implements AutoCloseable {
     private final BlobStore store;
     private final CacheIndex index;
     private final ExecutorService workers;
+    private final PrometheusMeterRegistry meters;
     private final WharfServer server;
+    private final AdminServer admin;
 
-    private Wharf(BlobStore store, CacheIndex index, ExecutorService workers, WharfServer server) {
+    private Wharf(
+            BlobStore store,
+            CacheIndex index,
+            ExecutorService workers,
+            PrometheusMeterRegistry meters,
+            WharfServer server,
+            AdminServer admin) {
         this.store = store;
         this.index = index;
         this.workers = workers;
+        this.meters = meters;
         this.server = server;
+        this.admin = admin;
     }
 
-    /** Opens storage and binds the listener; never contacts an upstream. */
+    /** Opens storage and binds both listeners; never contacts an upstream. */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
         BlobStore store = FileBlobStore.open(config.storage().path());
         CacheIndex index =
                 new CachingIndex(RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
         StartupCheck.reconcile(store, index);
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
+        PrometheusMeterRegistry meters = meters();
+        WharfServer server = null;
         try {
             ReserveBudget budget = new ReserveBudget();
             PullThrough pull = new PullThrough(
                     store,
                     index,
                     new ManifestCache(HOT_MANIFEST_BYTES),
-                    upstreams(config, clock, budget),
+                    upstreams(config, clock, budget, meters),
                     freshness(config),
                     config.maxStale(),
                     upstream -> config.findUpstream(upstream)
@@ -73,15 +98,28 @@ public final class Wharf implements AutoCloseable {
                             .isPresent(),
                     budget,
                     clock);
-            WharfServer server = WharfServer.start(
+            server = WharfServer.start(
                     new InetSocketAddress(
                             config.listen().host(), config.listen().port()),
                     host -> config.findUpstream(host).map(UpstreamConfig::name),
                     config.defaultUpstream(),
                     pull,
-                    workers);
-            return new Wharf(store, index, workers, server);
+                    workers,
+                    new RequestMetrics(
+                            meters,
+                            config.upstreams().stream()
+                                    .map(UpstreamConfig::name)
+                                    .toList()));
+            AdminServer admin = AdminServer.start(
+                    new InetSocketAddress(
+                            config.adminListen().host(), config.adminListen().port()),
+                    meters);
+            return new Wharf(store, index, workers, meters, server, admin);
         } catch (RuntimeException | InterruptedException e) {
+            if (server != null) {
+                server.close();
+            }
+            meters.close();
             workers.shutdownNow();
             index.close();
             store.close();
@@ -94,7 +132,21 @@ public final class Wharf implements AutoCloseable {
         return server.address();
     }
 
-    private static Upstreams upstreams(WharfConfig config, Clock clock, ReserveBudget budget) {
+    /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    private static PrometheusMeterRegistry meters() {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        return meters;
+    }
+
+    private static Upstreams upstreams(WharfConfig config, Clock clock, ReserveBudget budget, MeterRegistry meters) {
         // One client for all upstreams: pooled keep-alive connections; redirects are followed by RegistryClient.
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -116,16 +168,16 @@ public final class Wharf implements AutoCloseable {
                     u.authRealmHosts(),
                     u.connectTimeout(),
                     u.readTimeout());
-            RegistryClient client = new RegistryClient(settings, http);
-            budget.watch(u.name(), client::rateLimit, u.policy().rateLimitReserve());
-            clients.put(
-                    u.name(),
-                    UpstreamStack.of(
-                            client,
-                            u.policy(),
-                            clock,
-                            Sleeper.REAL,
-                            () -> ThreadLocalRandom.current().nextDouble()));
+            RegistryClient registry = new RegistryClient(settings, http);
+            budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
+            UpstreamStack.Assembled stack = UpstreamStack.assemble(
+                    registry,
+                    u.policy(),
+                    clock,
+                    Sleeper.REAL,
+                    () -> ThreadLocalRandom.current().nextDouble());
+            UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+            clients.put(u.name(), stack.client());
         }
         return new Upstreams(clients);
     }
@@ -146,7 +198,9 @@ public final class Wharf implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.close();
         server.close();
+        meters.close();
         workers.shutdownNow();
         index.close();
         store.close();

@@ -5,6 +5,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
 
+import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.BlobSource;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.storage.BlobReader;
@@ -47,11 +48,13 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private final Router router;
     private final PullThrough pull;
     private final Executor workers;
+    private final RequestMetrics metrics;
 
-    RegistryHandler(Router router, PullThrough pull, Executor workers) {
+    RegistryHandler(Router router, PullThrough pull, Executor workers, RequestMetrics metrics) {
         this.router = router;
         this.pull = pull;
         this.workers = workers;
+        this.metrics = metrics;
     }
 
     @Override
@@ -99,9 +102,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (route instanceof Route.Base) {
             exchange.send(Responses.base(head));
         } else if (route instanceof Route.Manifest m) {
-            exchange.async(
-                    () -> pull.manifest(m.target(), m.reference()),
-                    manifest -> exchange.send(Responses.manifest(manifest, head)));
+            exchange.async(() -> pull.manifest(m.target(), m.reference()), manifest -> {
+                if (manifest.stale()) {
+                    metrics.staleServed(m.target().upstream());
+                }
+                exchange.send(Responses.manifest(manifest, head));
+            });
         } else if (route instanceof Route.Blob b) {
             String rangeHeader = request.headers().get(HttpHeaderNames.RANGE);
             exchange.async(
@@ -175,6 +181,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
 
         void send(HttpResponse response) {
+            metrics.served(kind(route), response.status().code());
             decorate(response);
             finish(ctx.writeAndFlush(response));
         }
@@ -221,6 +228,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             HttpResponse response = Responses.blob(route.digest(), size, range);
+            metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
             decorate(response);
             if (head) {
                 filling.close();
@@ -247,6 +255,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             HttpResponse response = Responses.blob(route.digest(), reader.size(), range);
+            metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
             decorate(response);
             if (head) {
                 reader.close();
@@ -293,6 +302,19 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 done.addListener(ChannelFutureListener.CLOSE);
             }
         }
+    }
+
+    private static RequestMetrics.Kind kind(Route route) {
+        if (route instanceof Route.Manifest) {
+            return RequestMetrics.Kind.MANIFEST;
+        } else if (route instanceof Route.Blob) {
+            return RequestMetrics.Kind.BLOB;
+        } else if (route instanceof Route.Tags) {
+            return RequestMetrics.Kind.TAGS;
+        } else if (route instanceof Route.Base) {
+            return RequestMetrics.Kind.BASE;
+        }
+        return RequestMetrics.Kind.OTHER;
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.http;
 
+import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.PullThrough;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,20 +41,23 @@ public final class WharfServer implements AutoCloseable {
      * @param upstreamByHost the configured upstream's name for a name or alias a client writes; empty when unknown
      * @param defaultUpstream what requests without a prefix or {@code ns} reach
      * @param blocking where storage and upstream work runs
+     * @param metrics what counts the answers
      */
     public static WharfServer start(
             InetSocketAddress address,
             Function<String, Optional<String>> upstreamByHost,
             String defaultUpstream,
             PullThrough pull,
-            Executor blocking)
+            Executor blocking,
+            RequestMetrics metrics)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
-        RegistryHandler handler = new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking);
+        RegistryHandler handler =
+                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking, metrics);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

@@ -9,19 +9,22 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * A real Wharf in this JVM, listening on a free loopback port with its cache in a given directory. The YAML given
- * holds everything but {@code listen} and {@code storage}, which this fixture sets.
+ * A real Wharf in this JVM, listening on free loopback ports (the registry API and the admin listener) with its cache
+ * in a given directory. The YAML given holds everything but {@code listen}, {@code adminListen} and {@code storage},
+ * which this fixture sets.
  */
 public final class RunningWharf implements AutoCloseable {
     private final Wharf wharf;
     private final int port;
+    private final int adminPort;
 
-    private RunningWharf(Wharf wharf, int port) {
+    private RunningWharf(Wharf wharf, int port, int adminPort) {
         this.wharf = wharf;
         this.port = port;
+        this.adminPort = adminPort;
     }
 
-    /** Starts Wharf with {@code yaml} (no listen/storage keys), caching in {@code dataDir}. */
+    /** Starts Wharf with {@code yaml} (no listen/adminListen/storage keys), caching in {@code dataDir}. */
     public static RunningWharf start(String yaml, Path dataDir) throws InterruptedException {
         return start(yaml, dataDir, Clock.systemUTC());
     }
@@ -29,9 +32,14 @@ public final class RunningWharf implements AutoCloseable {
     /** As {@link #start(String, Path)}, with a clock the test controls. */
     public static RunningWharf start(String yaml, Path dataDir, Clock clock) throws InterruptedException {
         int port = FreePort.find();
-        String full = "listen: 127.0.0.1:" + port + "\nstorage:\n  path: " + dataDir + "\n" + yaml;
+        int adminPort = FreePort.find();
+        while (adminPort == port) {
+            adminPort = FreePort.find();
+        }
+        String full = "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + adminPort + "\nstorage:\n  path: "
+                + dataDir + "\n" + yaml;
         WharfConfig config = ConfigLoader.parse(full, Map.of(), dataDir);
-        return new RunningWharf(Wharf.start(config, clock), port);
+        return new RunningWharf(Wharf.start(config, clock), port, adminPort);
     }
 
     /** YAML for one anonymous upstream named {@code name} at {@code registry}, also the default upstream. */
@@ -47,6 +55,11 @@ public final class RunningWharf implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT}. */
     public URI url() {
         return URI.create("http://" + host());
+    }
+
+    /** {@code http://127.0.0.1:ADMINPORT}: {@code /metrics} and {@code /healthz}. */
+    public URI adminUrl() {
+        return URI.create("http://127.0.0.1:" + adminPort);
     }
 
     @Override

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.storage.Digest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +43,8 @@ class StreamingFillTest {
                 host -> host.equals("fake") ? Optional.of("fake") : Optional.empty(),
                 "fake",
                 f.pull,
-                workers);
+                workers,
+                new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")));
         digest = upstream.blob(LAYER);
         path = "/v2/library/app/blobs/" + digest;
         upstream.stallBodiesAt(STALL);

@@ -61,4 +61,19 @@ class UpstreamStackTest {
         assertEquals(3, registry.calls());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), waits);
     }
+
+    @Test
+    void theAssembledBreakerIsTheOneTheClientTrips() {
+        UpstreamStack.Assembled stack =
+                UpstreamStack.assemble(registry, UpstreamPolicy.DEFAULT, clock, clock::advance, () -> 0.5);
+        registry.fail(Kind.UNAVAILABLE, 100);
+
+        for (int i = 0; i < 4; i++) {
+            assertThrows(UpstreamException.class, () -> stack.client().headManifest(REPO, "1.0"));
+            assertEquals(CircuitBreakerClient.State.CLOSED, stack.breaker().state());
+        }
+        assertThrows(UpstreamException.class, () -> stack.client().headManifest(REPO, "1.0"));
+
+        assertEquals(CircuitBreakerClient.State.OPEN, stack.breaker().state());
+    }
 }

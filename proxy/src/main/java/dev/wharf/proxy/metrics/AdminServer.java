@@ -1,0 +1,57 @@
+package dev.wharf.proxy.metrics;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin listener, apart from {@code /v2/}: one event loop of its own serving metrics and health. */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /** Binds {@code address} and serves {@code meters}' scrape on {@code /metrics}; fails if it cannot bind. */
+    public static AdminServer start(InetSocketAddress address, PrometheusMeterRegistry meters)
+            throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new AdminInitializer(new AdminHandler(meters::scrape)))
+                    .bind(address)
+                    .sync()
+                    .channel();
+            LOG.info("serving /metrics and /healthz on {}", channel.localAddress());
+            return new AdminServer(group, channel);
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    /** The address actually bound (useful with port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Stops accepting, closes connections, and waits for the event loop to end. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully().syncUninterruptibly();
+    }
+}
