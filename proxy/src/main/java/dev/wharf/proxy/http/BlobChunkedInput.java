@@ -47,17 +47,26 @@ final class BlobChunkedInput implements ChunkedInput<ByteBuf> {
             return null;
         }
         int size = (int) Math.min(CHUNK, end - position);
-        ByteBuf buf = allocator.heapBuffer(size);
+        ByteBuf buf = readFully(reader, allocator, position, size);
+        position += size;
+        return buf;
+    }
+
+    /**
+     * Reads exactly {@code size} bytes at {@code position} into a new direct buffer (the file reads into it and the
+     * socket writes from it without further copies); releases it and throws when the reader ends early.
+     */
+    static ByteBuf readFully(BlobReader reader, ByteBufAllocator allocator, long position, int size)
+            throws IOException {
+        ByteBuf buf = allocator.ioBuffer(size);
         try {
             ByteBuffer nio = buf.nioBuffer(0, size);
             while (nio.hasRemaining()) {
-                int n = reader.read(nio, position + nio.position());
-                if (n < 0) {
-                    throw new IOException("blob is shorter than its recorded size");
+                if (reader.read(nio, position + nio.position()) < 0) {
+                    throw new IOException("blob is shorter than expected");
                 }
             }
             buf.writerIndex(size);
-            position += size;
             return buf;
         } catch (IOException | RuntimeException e) {
             buf.release();

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -92,22 +91,9 @@ final class FillChunkedInput implements ChunkedInput<ByteBuf> {
             return null;
         }
         int size = (int) Math.min(CHUNK, limit - position);
-        // A direct buffer: the file reads into it and the socket writes from it without further copies.
-        ByteBuf buf = allocator.ioBuffer(size);
-        try {
-            ByteBuffer nio = buf.nioBuffer(0, size);
-            while (nio.hasRemaining()) {
-                if (partial.read(nio, position + nio.position()) < 0) {
-                    throw new IOException("partial blob is shorter than the fill reported");
-                }
-            }
-            buf.writerIndex(size);
-            position += size;
-            return buf;
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
+        ByteBuf buf = BlobChunkedInput.readFully(partial, allocator, position, size);
+        position += size;
+        return buf;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.pull;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;

@@ -4,6 +4,7 @@ import static dev.wharf.proxy.upstream.ScriptedUpstream.REPO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.CircuitBreakerClient.State;
 import dev.wharf.proxy.upstream.UpstreamException.Kind;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerClientTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ScriptedUpstream upstream = new ScriptedUpstream();
     private final CircuitBreakerClient breaker = new CircuitBreakerClient(upstream, 5, Duration.ofSeconds(30), clock);
 

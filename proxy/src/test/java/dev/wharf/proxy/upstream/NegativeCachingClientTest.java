@@ -5,6 +5,7 @@ import static dev.wharf.proxy.upstream.ScriptedUpstream.REPO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.UpstreamException.Kind;
 import dev.wharf.storage.RepositoryName;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class NegativeCachingClientTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ScriptedUpstream upstream = new ScriptedUpstream();
     private final NegativeCachingClient client = new NegativeCachingClient(upstream, Duration.ofSeconds(10), clock);
 

@@ -2,6 +2,7 @@ package dev.wharf.proxy.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.FakeUpstream.Response;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class RateLimitTest {
     @Test
     void theClientKeepsTheLastBudgetItSaw() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start()) {
-            MutableClock clock = new MutableClock(NOW);
+            TestClock clock = new TestClock(NOW);
             UpstreamSettings settings = UpstreamSettings.anonymous("hub", upstream.uri());
             RegistryClient client = new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock);
             assertEquals(Optional.empty(), client.rateLimit());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.FakeUpstream.Request;
 import dev.wharf.proxy.upstream.FakeUpstream.Response;
 import java.io.IOException;
@@ -32,7 +33,7 @@ class RegistryClientAuthTest {
     static final String TOKEN_PATH = "/token";
 
     private FakeUpstream upstream;
-    private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final AtomicInteger issued = new AtomicInteger();
 
     @BeforeEach

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.FakeUpstream.Request;
 import dev.wharf.proxy.upstream.FakeUpstream.Response;
 import dev.wharf.storage.Digest;
@@ -31,7 +32,7 @@ class RegistryClientTest {
     static final byte[] MANIFEST = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
 
     private FakeUpstream upstream;
-    private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
 
     @BeforeEach
     void start() throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wharf.config.UpstreamPolicy;
+import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.upstream.UpstreamException.Kind;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UpstreamStackTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ScriptedUpstream registry = new ScriptedUpstream();
     private final List<Duration> waits = new ArrayList<>();
     private final UpstreamClient client = UpstreamStack.of(
