@@ -7,7 +7,10 @@ import java.nio.ByteBuffer;
  * {@link #close()} without commit) leaves nothing behind. Not thread-safe.
  */
 public interface BlobWriter extends AutoCloseable {
-    /** Appends all remaining bytes of {@code src}; throws {@link StorageException} of kind IO on failure. */
+    /**
+     * Appends all remaining bytes of {@code src}; throws {@link StorageException} of kind IO on failure, and {@link
+     * IllegalStateException} once the writer is verified, committed or aborted.
+     */
     void write(ByteBuffer src);
 
     /** Bytes written so far. */
@@ -22,7 +25,14 @@ public interface BlobWriter extends AutoCloseable {
     BlobReader openPartial();
 
     /**
-     * Verifies digest and size, makes the bytes durable and publishes them. On a mismatch throws {@link
+     * Checks digest and size of what was written, so that readers may trust the bytes before they are durable. On a
+     * mismatch aborts and throws {@link StorageException} of kind CORRUPT. After it succeeds nothing more can be
+     * written; calling it again does nothing.
+     */
+    void verify();
+
+    /**
+     * Verifies digest and size (unless {@link #verify()} did), makes the bytes durable and publishes them. On a mismatch throws {@link
      * StorageException} of kind CORRUPT and publishes nothing. Publishing a digest already stored is a no-op success.
      */
     void commit();

@@ -103,6 +103,44 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void verifiedBytesAreReadableBeforeTheyArePublished() throws Exception {
+        byte[] bytes = utf8("checked before durable");
+        Digest digest = Digest.sha256(bytes);
+
+        try (BlobWriter writer = store.create(digest, bytes.length)) {
+            writer.write(ByteBuffer.wrap(bytes));
+            writer.verify();
+            writer.verify();
+
+            assertTrue(store.open(digest).isEmpty(), "verified is not yet published");
+            assertThrows(IllegalStateException.class, () -> writer.write(ByteBuffer.wrap(bytes)));
+            try (BlobReader partial = writer.openPartial()) {
+                ByteBuffer all = ByteBuffer.allocate(bytes.length);
+                assertEquals(bytes.length, partial.read(all, 0));
+                assertArrayEquals(bytes, all.array());
+            }
+            writer.commit();
+        }
+        assertArrayEquals(bytes, readAll(digest));
+        assertEquals(0, leftovers());
+    }
+
+    @Test
+    void verifyingWrongBytesIsCorruptAndLeavesNothing() throws Exception {
+        byte[] bytes = utf8("not what was promised");
+        Digest claimed = Digest.sha256(utf8("what was promised"));
+        BlobWriter writer = store.create(claimed, bytes.length);
+        writer.write(ByteBuffer.wrap(bytes));
+
+        StorageException e = assertThrows(StorageException.class, writer::verify);
+
+        assertEquals(StorageException.Kind.CORRUPT, e.kind());
+        assertThrows(IllegalStateException.class, writer::commit);
+        assertTrue(store.open(claimed).isEmpty());
+        assertEquals(0, leftovers());
+    }
+
+    @Test
     void abortLeavesNothing() throws Exception {
         byte[] bytes = utf8("abandoned");
         Digest digest = Digest.sha256(bytes);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Streams a byte range of a blob while its {@link Fill} writes it, at the client's own pace ({@link ChunkedWriteHandler}
  * follows channel writability). When nothing new has landed, {@link #readChunk} returns null and the handler waits;
  * the fill's listener resumes it on the channel's event loop. The last byte of the response is held back until the
- * fill is verified and published, so a response whose bytes fail verification is never complete: on failure the read
+ * fill's bytes are verified (not until they are durable), so a response whose bytes fail verification is never complete: on failure the read
  * throws, the write fails and the connection is closed short of its Content-Length.
  *
  * <p>Threading: reads run on the event loop. They are small (64 KiB) reads of bytes the fill has just written, so
@@ -81,12 +81,13 @@ final class FillChunkedInput implements ChunkedInput<ByteBuf> {
         if (isEndOfInput()) {
             return null;
         }
-        Fill.State state = fill.state();
-        if (state == Fill.State.FAILED) {
+        // Verified bytes stay good even if publishing them fails later: the reader's file stays open.
+        boolean verified = fill.verified();
+        if (!verified && fill.state() == Fill.State.FAILED) {
             throw new IOException(
                     "fill of " + fill.digest() + " failed", fill.failure().orElse(null));
         }
-        long limit = state == Fill.State.DONE ? end : Math.min(end - 1, fill.written());
+        long limit = verified ? end : Math.min(end - 1, fill.written());
         if (limit <= position) {
             return null;
         }

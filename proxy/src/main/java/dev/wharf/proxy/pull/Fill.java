@@ -22,11 +22,11 @@ import java.util.function.Consumer;
 /**
  * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on a fill
  * thread of its own, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as
- * chunks land; listeners run on the fill thread after each chunk and once at the end, so they must only hand work
- * off. It ends {@link State#DONE} once the blob is verified, published and indexed, or {@link State#FAILED}.
+ * chunks land; listeners run on the fill thread after each chunk, once the bytes are {@link #verified()} and once at
+ * the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and indexed, or {@link State#FAILED}.
  */
 public final class Fill {
-    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNK = 256 * 1024;
 
     /** Where a fill is. */
     public enum State {
@@ -45,12 +45,12 @@ public final class Fill {
     private final CompletableFuture<Long> headers = new CompletableFuture<>();
     private final CompletableFuture<Long> completion = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
-    private final Object lock = new Object();
-    // Guarded by lock: open while bytes are written, null before and after.
-    private BlobWriter writer;
-    private boolean published;
+    // Open while bytes are written and published, null before and after.
+    private volatile BlobWriter writer;
+    private volatile boolean published;
     private volatile long size = -1;
     private volatile long written;
+    private volatile boolean verified;
     private volatile State state = State.RUNNING;
     private volatile Throwable failure;
 
@@ -87,6 +87,14 @@ public final class Fill {
         return written;
     }
 
+    /**
+     * True once every byte has been written and verified against the digest, which may be before the blob is durable
+     * and published: readers may then send the last byte. Listeners are told.
+     */
+    public boolean verified() {
+        return verified;
+    }
+
     /** Where the fill is now. */
     public State state() {
         return state;
@@ -97,7 +105,10 @@ public final class Fill {
         return Optional.ofNullable(failure);
     }
 
-    /** Runs {@code listener} after every chunk written and once when the fill ends; returns what removes it. */
+    /**
+     * Runs {@code listener} after every chunk written, once verified and once when the fill ends; returns what removes
+     * it.
+     */
     public Runnable listen(Runnable listener) {
         listeners.add(listener);
         if (state != State.RUNNING) {
@@ -111,12 +122,18 @@ public final class Fill {
      * Blocks on a file open: call it from a worker thread. The caller closes it.
      */
     Optional<BlobReader> openPartial() {
-        synchronized (lock) {
-            if (writer != null) {
-                return Optional.of(writer.openPartial());
+        BlobWriter current = writer;
+        if (current != null) {
+            try {
+                return Optional.of(current.openPartial());
+            } catch (IllegalStateException | StorageException e) {
+                // The writer finished, or its temp file was renamed into place meanwhile: read what it published.
             }
-            if (published) {
-                return blobs.open(digest);
+        }
+        if (published) {
+            Optional<BlobReader> stored = blobs.open(digest);
+            if (stored.isPresent()) {
+                return stored;
             }
         }
         // Between writing and the end (verification failed, or an earlier fill published it): the end is near.
@@ -168,24 +185,21 @@ public final class Fill {
     private long download() {
         try (BlobResponse response = upstreams.of(target).fetchBlob(target.repository(), digest)) {
             BlobWriter w = blobs.create(digest, response.contentLength());
-            synchronized (lock) {
-                writer = w;
-            }
+            writer = w;
             try {
                 size = response.contentLength();
                 headers.complete(size);
                 copy(response.body(), w);
-                synchronized (lock) {
-                    // Under the lock, so that no partial reader is opened on a temp file that is being renamed.
-                    w.commit();
-                    writer = null;
-                    published = true;
-                }
+                w.verify();
+                // Clients need not wait for the fsync: their bytes are known good now.
+                verified = true;
+                notifyListeners();
+                w.commit();
+                // Before the writer is forgotten, so that a reader who finds no writer finds the blob published.
+                published = true;
                 return w.written();
             } finally {
-                synchronized (lock) {
-                    writer = null;
-                }
+                writer = null;
                 w.close();
             }
         }

@@ -23,6 +23,7 @@ import java.util.Locale;
 final class FileBlobWriter implements BlobWriter {
     private enum State {
         OPEN,
+        VERIFIED,
         COMMITTED,
         ABORTED
     }
@@ -73,7 +74,9 @@ final class FileBlobWriter implements BlobWriter {
 
     @Override
     public BlobReader openPartial() {
-        ensureOpen();
+        if (state != State.VERIFIED) {
+            ensureOpen();
+        }
         try {
             return new PartialFileReader(FileChannel.open(temp, StandardOpenOption.READ), this::written);
         } catch (IOException e) {
@@ -82,8 +85,8 @@ final class FileBlobWriter implements BlobWriter {
     }
 
     @Override
-    public void commit() {
-        if (state == State.COMMITTED) {
+    public void verify() {
+        if (state == State.VERIFIED) {
             return;
         }
         ensureOpen();
@@ -93,6 +96,15 @@ final class FileBlobWriter implements BlobWriter {
             abort();
             throw e;
         }
+        state = State.VERIFIED;
+    }
+
+    @Override
+    public void commit() {
+        if (state == State.COMMITTED) {
+            return;
+        }
+        verify();
         try {
             publish();
         } catch (IOException e) {
@@ -134,7 +146,7 @@ final class FileBlobWriter implements BlobWriter {
 
     @Override
     public void abort() {
-        if (state != State.OPEN) {
+        if (state != State.OPEN && state != State.VERIFIED) {
             return;
         }
         state = State.ABORTED;

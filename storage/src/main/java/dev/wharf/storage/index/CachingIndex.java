@@ -15,17 +15,24 @@ import java.util.function.BiConsumer;
 /**
  * Keeps hot tag and digest entries in memory in front of another index. Lookups of {@link #findTag} and {@link
  * #findDigest} that hit are answered without the delegate; absence is not cached. Writes go to the delegate first,
- * then update or invalidate the cached entry, so a later find never sees an older value than the last write.
- * Everything else passes straight through. Thread-safe when the delegate is.
+ * then update or invalidate the cached entry, so a later find never sees an older value than the last write. A
+ * {@link #isSeen} that was once true is remembered (nothing unmarks a repository), so the read rule checked on every
+ * cached pull costs no delegate lookup. Everything else passes straight through. Thread-safe when the delegate is.
  */
 public final class CachingIndex implements CacheIndex {
     private record TagKey(String upstream, RepositoryName repository, Tag tag) {}
 
+    private record SeenKey(String upstream, RepositoryName repository, Digest digest) {}
+
     private final CacheIndex delegate;
     private final Cache<TagKey, TagEntry> tags;
     private final Cache<Digest, DigestEntry> digests;
+    private final Cache<SeenKey, Boolean> seen;
 
-    /** Caches at most {@code maximumEntries} tag entries and as many digest entries in front of {@code delegate}. */
+    /**
+     * Caches at most {@code maximumEntries} tag entries, as many digest entries and as many seen marks in front of
+     * {@code delegate}.
+     */
     public CachingIndex(CacheIndex delegate, long maximumEntries) {
         if (maximumEntries < 0) {
             throw new IllegalArgumentException("maximumEntries must not be negative");
@@ -37,6 +44,10 @@ public final class CachingIndex implements CacheIndex {
                 .executor(Runnable::run)
                 .build();
         this.digests = Caffeine.newBuilder()
+                .maximumSize(maximumEntries)
+                .executor(Runnable::run)
+                .build();
+        this.seen = Caffeine.newBuilder()
                 .maximumSize(maximumEntries)
                 .executor(Runnable::run)
                 .build();
@@ -93,11 +104,16 @@ public final class CachingIndex implements CacheIndex {
     @Override
     public void markSeen(String upstream, RepositoryName repository, Digest digest) {
         delegate.markSeen(upstream, repository, digest);
+        seen.put(new SeenKey(upstream, repository, digest), Boolean.TRUE);
     }
 
     @Override
     public boolean isSeen(String upstream, RepositoryName repository, Digest digest) {
-        return delegate.isSeen(upstream, repository, digest);
+        // A null from the loader caches nothing, so a repository not seen yet is asked again next time.
+        return seen.get(
+                        new SeenKey(upstream, repository, digest),
+                        key -> delegate.isSeen(upstream, repository, digest) ? Boolean.TRUE : null)
+                != null;
     }
 
     /** Drops the cached entries and closes the delegate. */
@@ -105,6 +121,7 @@ public final class CachingIndex implements CacheIndex {
     public void close() {
         tags.invalidateAll();
         digests.invalidateAll();
+        seen.invalidateAll();
         delegate.close();
     }
 }

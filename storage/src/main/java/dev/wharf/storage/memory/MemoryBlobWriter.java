@@ -18,6 +18,7 @@ final class MemoryBlobWriter implements BlobWriter {
     private final MessageDigest hasher;
     private Chunks bytes = new Chunks();
     private volatile long written;
+    private volatile boolean verified;
     private volatile boolean committed;
     private volatile boolean finished;
 
@@ -32,6 +33,9 @@ final class MemoryBlobWriter implements BlobWriter {
     @Override
     public void write(ByteBuffer src) {
         ensureOpen();
+        if (verified) {
+            throw new IllegalStateException("writer is verified");
+        }
         written += src.remaining();
         hasher.update(src.duplicate());
         bytes.append(src);
@@ -49,8 +53,8 @@ final class MemoryBlobWriter implements BlobWriter {
     }
 
     @Override
-    public void commit() {
-        if (committed) {
+    public void verify() {
+        if (verified) {
             return;
         }
         ensureOpen();
@@ -60,6 +64,15 @@ final class MemoryBlobWriter implements BlobWriter {
             abort();
             throw e;
         }
+        verified = true;
+    }
+
+    @Override
+    public void commit() {
+        if (committed) {
+            return;
+        }
+        verify();
         publisher.accept(expected, bytes);
         committed = true;
         finish();

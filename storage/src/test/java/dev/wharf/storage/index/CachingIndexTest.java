@@ -1,6 +1,7 @@
 package dev.wharf.storage.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.storage.CacheIndex;
@@ -72,6 +73,29 @@ class CachingIndexTest extends CacheIndexContract {
     }
 
     @Test
+    void aSeenMarkIsAnsweredFromMemoryOnceTrue() {
+        counting.markSeen(HUB, NGINX, digest("s"));
+        assertTrue(index.isSeen(HUB, NGINX, digest("s")));
+        index.markSeen(HUB, NGINX, digest("t"));
+
+        for (int i = 0; i < 3; i++) {
+            assertTrue(index.isSeen(HUB, NGINX, digest("s")));
+            assertTrue(index.isSeen(HUB, NGINX, digest("t")));
+        }
+
+        assertEquals(1, counting.seenLookups.get());
+    }
+
+    @Test
+    void anUnseenRepositoryIsAskedAgain() {
+        assertFalse(index.isSeen(HUB, NGINX, digest("u")));
+        counting.markSeen(HUB, NGINX, digest("u"));
+
+        assertTrue(index.isSeen(HUB, NGINX, digest("u")));
+        assertEquals(2, counting.seenLookups.get());
+    }
+
+    @Test
     void cacheIsBoundedByEntryCount() {
         CachingIndex small = new CachingIndex(counting, 2);
         for (int i = 0; i < 20; i++) {
@@ -90,6 +114,7 @@ class CachingIndexTest extends CacheIndexContract {
     /** Passes everything to a real index and counts the lookups that reach it. */
     private static final class CountingIndex implements CacheIndex {
         final AtomicInteger finds = new AtomicInteger();
+        final AtomicInteger seenLookups = new AtomicInteger();
         private final CacheIndex delegate;
 
         CountingIndex(CacheIndex delegate) {
@@ -145,6 +170,7 @@ class CachingIndexTest extends CacheIndexContract {
 
         @Override
         public boolean isSeen(String upstream, RepositoryName repository, Digest digest) {
+            seenLookups.incrementAndGet();
             return delegate.isSeen(upstream, repository, digest);
         }
 
