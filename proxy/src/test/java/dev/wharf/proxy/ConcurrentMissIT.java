@@ -58,7 +58,7 @@ class ConcurrentMissIT {
                 CompletableFuture<Void> release = new CompletableFuture<>();
                 upstream.inject(Fault.hold(SENT_BEFORE_HOLD, release), path -> path.contains("/blobs/"));
                 registry.clearRequests();
-                Path stored = storedFile(data, Digest.parse(layer));
+                Path stored = RunningWharf.storedBlob(data, Digest.parse(layer));
 
                 Crowd crowd = new Crowd(wharf, "/v2/" + UPSTREAM + "/" + REPOSITORY + "/blobs/" + layer);
                 boolean allJoined;
@@ -125,14 +125,6 @@ class ConcurrentMissIT {
                 threads.shutdownNow();
             }
         }
-    }
-
-    /** Where the file store keeps a verified blob (its documented layout). */
-    private static Path storedFile(Path data, Digest digest) {
-        return data.resolve("blobs")
-                .resolve(digest.algorithm())
-                .resolve(digest.encoded().substring(0, 2))
-                .resolve(digest.encoded());
     }
 
     private static String yaml(FaultyUpstream upstream) {
