@@ -6,6 +6,7 @@ import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.metrics.AdminServer;
+import dev.wharf.proxy.metrics.NettyMemoryGauge;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.FreshnessPolicy;
@@ -112,6 +113,7 @@ public final class Wharf implements AutoCloseable {
                             config.upstreams().stream()
                                     .map(UpstreamConfig::name)
                                     .toList()));
+            NettyMemoryGauge.register(meters, server.allocator());
             AdminServer admin = AdminServer.start(
                     new InetSocketAddress(
                             config.adminListen().host(), config.adminListen().port()),

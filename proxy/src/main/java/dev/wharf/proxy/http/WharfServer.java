@@ -3,6 +3,7 @@ package dev.wharf.proxy.http;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.PullThrough;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 /** The {@code /v2/} listener: Netty with epoll where available, NIO elsewhere. */
 public final class WharfServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+    /** Netty's default (adaptive, direct) allocator, set explicitly so that what is measured is what is used. */
+    private static final ByteBufAllocator ALLOCATOR = ByteBufAllocator.DEFAULT;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -64,6 +67,7 @@ public final class WharfServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                     .childHandler(new HttpInitializer(handler))
                     .bind(address)
                     .sync()
@@ -80,6 +84,11 @@ public final class WharfServer implements AutoCloseable {
     /** The address actually bound (useful with port 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Where the buffers of every client connection come from. */
+    public ByteBufAllocator allocator() {
+        return ALLOCATOR;
     }
 
     /** Stops accepting, closes connections, and waits for the event loops to end. */

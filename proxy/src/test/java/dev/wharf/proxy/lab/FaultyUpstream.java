@@ -47,6 +47,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,7 +58,7 @@ import java.util.function.Predicate;
  * RegistryProcess}). Healthy, it forwards every request and answers with the backend's status, headers and bytes
  * (an unreachable backend gives 502, as a load balancer would). {@link #inject(Fault)} switches on a {@link Fault}
  * for every later request, on new and kept-alive connections alike; {@link #heal()} switches it off. Every request
- * that reaches it is counted by method and path. Bodies are buffered whole: this fronts small test images only.
+ * that reaches it is counted by method and path. Bodies are buffered whole: this fronts test images of a few MiB.
  */
 public final class FaultyUpstream implements AutoCloseable {
     private static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(60);
@@ -110,6 +111,14 @@ public final class FaultyUpstream implements AutoCloseable {
             return new Dribble(bytes, interval);
         }
 
+        /**
+         * Send the backend's headers and the first {@code bytes} of the body, then the rest once {@code release}
+         * completes (normally or not).
+         */
+        static Fault hold(int bytes, CompletionStage<?> release) {
+            return new Hold(bytes, release);
+        }
+
         /** Answer {@code status} with an OCI error body, without asking the backend. */
         static Fault status(int status) {
             return new Status(status, Optional.empty());
@@ -143,6 +152,15 @@ public final class FaultyUpstream implements AutoCloseable {
             if (bytes < 1 || interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("dribble needs bytes >= 1 and a positive interval");
             }
+        }
+    }
+
+    record Hold(int bytes, CompletionStage<?> release) implements Fault {
+        Hold {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("hold needs bytes >= 0");
+            }
+            Objects.requireNonNull(release, "release");
         }
     }
 
@@ -362,6 +380,20 @@ public final class FaultyUpstream implements AutoCloseable {
         } else if (fault instanceof Dribble dribble) {
             ctx.writeAndFlush(headers);
             dribble(ctx, body, 0, dribble, keepAlive);
+        } else if (fault instanceof Hold hold) {
+            int first = Math.min(body.length, hold.bytes());
+            ctx.write(headers);
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(body, 0, first)));
+            hold.release()
+                    .whenComplete((released, failure) -> ctx.executor().execute(() -> {
+                        if (ctx.channel().isActive()) {
+                            finish(
+                                    ctx,
+                                    ctx.writeAndFlush(new DefaultLastHttpContent(
+                                            Unpooled.wrappedBuffer(body, first, body.length - first))),
+                                    keepAlive);
+                        }
+                    }));
         } else {
             byte[] sent = fault instanceof WrongBytes && body.length > 0 ? flipped(body) : body;
             FullHttpResponse full = new DefaultFullHttpResponse(

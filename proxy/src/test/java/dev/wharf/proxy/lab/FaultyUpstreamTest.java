@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +145,24 @@ class FaultyUpstreamTest {
 
         assertArrayEquals(BLOB, response.body());
         assertTrue(took.compareTo(Duration.ofMillis(150)) >= 0, "4 pieces need 3 intervals, took " + took);
+    }
+
+    @Test
+    void holdSendsTheHeadersAndTheFirstBytesThenTheRestOnceReleased() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        upstream.inject(Fault.hold(16, release));
+
+        try (RawGet get = RawGet.send(upstream.url(), "GET", PATH)) {
+            assertEquals(200, get.status());
+            assertEquals(64, get.contentLength());
+            get.read(16);
+            assertEquals(Digest.sha256(Arrays.copyOf(BLOB, 16)), get.digest(), "the first bytes arrive at once");
+
+            release.complete(null);
+            get.readRest();
+
+            assertEquals(Digest.sha256(BLOB), get.digest());
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.wharf.proxy.lab;
 import dev.wharf.config.ConfigLoader;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.Wharf;
+import dev.wharf.storage.Digest;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,6 +46,14 @@ public final class RunningWharf implements AutoCloseable {
     /** YAML for one anonymous upstream named {@code name} at {@code registry}, also the default upstream. */
     public static String singleUpstream(String name, RegistryProcess registry) {
         return "defaultUpstream: " + name + "\nupstreams:\n  - name: " + name + "\n    url: " + registry.url() + "\n";
+    }
+
+    /** Where Wharf's file store under {@code dataDir} keeps the verified blob {@code digest} (absent until then). */
+    public static Path storedBlob(Path dataDir, Digest digest) {
+        return dataDir.resolve("blobs")
+                .resolve(digest.algorithm())
+                .resolve(digest.encoded().substring(0, 2))
+                .resolve(digest.encoded());
     }
 
     /** {@code 127.0.0.1:PORT}, as clients write a registry host. */
