@@ -2,7 +2,8 @@
 # Compares Wharf with the CNCF distribution registry in proxy mode and with nginx, all on 127.0.0.1.
 # Usage: bench/run.sh            full run (512 MiB + 64 MiB layers, 10 s wrk runs, 3 runs each)
 #        BENCH_QUICK=1 bench/run.sh   smaller sizes and shorter runs, to check that everything works
-# Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1), WHARF_JAR (default proxy/target/wharf.jar, built when missing),
+# Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1),
+#           WHARF_JAR (default proxy/target/wharf.jar, built when missing),
 #           BENCH_RESULTS (directory for the Markdown report, default bench/results),
 #           WHARF_JAVA_OPTS (JVM options for Wharf, default none).
 set -euo pipefail
@@ -12,8 +13,8 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
-# One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode, which would take the full run
-# over 15 minutes three times over.
+# One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode, and three runs would take the
+# full run over 15 minutes.
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
 WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS:-}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
@@ -346,7 +347,8 @@ bench_misses() {
 }
 
 # Each measurement starts Wharf empty, so the big blob is cold again and the JVM starts from the same state;
-# the rate-limited clients would need hours for the blob, so they are stopped 3 s after the others finished.
+# the rate-limited clients would need about 35 minutes for the full-mode blob, so they are stopped 3 s after the
+# others finished.
 bench_rss() {
   local r n slow before out
   for ((r = 0; r < RSS_RUNS; r++)); do
