@@ -13,8 +13,8 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
-# One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode, and three runs would take the
-# full run over 15 minutes.
+# One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
+# 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
 WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS:-}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
