@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, wrk parsing, the report."""
+"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, RSS sampling, wrk parsing, the report."""
 
 import json
 import re
@@ -7,6 +7,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -67,6 +68,64 @@ def par(n, url, size):
     print(f"{elapsed:.4f}")
 
 
+def proc_kib(pid, field):
+    """The value of a kB field (VmRSS, VmHWM) of /proc/PID/status, or None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def rss(pid, url, size, n, slow, rate):
+    """Starts n curls of url at once, `slow` of them (spread among the others) with --limit-rate rate; samples the
+    VmRSS of pid every 100 ms until 3 s after the full-speed ones finished, then stops the slow ones (which must
+    still be running) and reads VmHWM. Prints 'PEAK_MIB FULL_SPEED_SECONDS'; fails on any bad full-speed download,
+    a rate-limited one that ended early, or pid exiting."""
+    n, slow, size = int(n), int(slow), int(size)
+    slow_at = {round(k * n / slow) for k in range(slow)} if slow else set()
+    samples = [proc_kib(pid, "VmRSS")]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            samples.append(proc_kib(pid, "VmRSS"))
+
+    def curl(limited):
+        limit = ["--limit-rate", rate] if limited else []
+        cmd = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", *limit, url]
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    procs = [(i in slow_at, curl(i in slow_at)) for i in range(n)]
+    fast = [p for limited, p in procs if not limited]
+    slow_procs = [p for limited, p in procs if limited]
+    outs = [p.communicate()[0] for p in fast]
+    elapsed = time.perf_counter() - t0
+    time.sleep(3)
+    ended = [p.communicate()[0] for p in slow_procs if p.poll() is not None]
+    for p in slow_procs:
+        p.terminate()
+    for p in slow_procs:
+        p.wait()
+    done.set()
+    sampler.join()
+    samples.append(proc_kib(pid, "VmHWM"))
+    if None in samples:
+        sys.exit(f"rss: process {pid} exited during the measurement")
+    bad = [o for o in outs if o.split() != ["200", str(size)]]
+    if bad:
+        sys.exit(f"rss: {len(bad)} of {len(fast)} full-speed downloads of {url} failed: {bad[:3]}")
+    if ended:
+        sys.exit(f"rss: {len(ended)} of {slow} rate-limited downloads of {url} ended early: {ended[:3]}")
+    print(f"{max(samples) / 1024:.1f} {elapsed:.3f}")
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -86,8 +145,10 @@ def wrk(path):
 
 
 SYSTEMS = ["limit", "baseline", "wharf"]
+MISS_COUNTS = [20, 200]
 
-# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline.
+# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline,
+# "wharf" rows hold Wharf alone.
 ROWS = [
     ("s1", "1. cached {big} blob, 1 stream", "MB/s", "limit"),
     ("s8", "2. cached {big} blob, 8 streams, aggregate", "MB/s", "limit"),
@@ -98,7 +159,15 @@ ROWS = [
     ("pull_s", "5. cold skopeo pull of the {big}+{mid} image (limit: direct from upstream)", "s", "limit"),
     ("gets20", "6. 20 clients miss one {mid} blob: upstream GETs of it", "count", "base"),
     ("t20", "6. 20 clients miss one {mid} blob: time until all done (limit: 20 direct)", "s", "base"),
+    ("gets200", "6. 200 clients miss one {mid} blob: upstream GETs of it", "count", "base"),
+    ("t200", "6. 200 clients miss one {mid} blob: time until all done (limit: 200 direct)", "s", "base"),
     ("t1", "6. one client misses the {mid} blob alone (limit: direct)", "s", "base"),
+    ("rss200", "7. peak RSS, 200 clients (10% at 256 KiB/s) on a cold {big} blob", "MiB", "wharf"),
+    ("rss20", "7. peak RSS, 20 clients on a cold {big} blob", "MiB", "wharf"),
+    ("rss_gets200", "7. upstream GETs of the cold {big} blob, 200 clients", "count", "wharf"),
+    ("rss_gets20", "7. upstream GETs of the cold {big} blob, 20 clients", "count", "wharf"),
+    ("rss_t200", "7. time until the 180 full-speed clients of the 200 are done", "s", "wharf"),
+    ("rss_t20", "7. time until the 20 clients are done", "s", "wharf"),
 ]
 
 
@@ -135,18 +204,24 @@ def report(raw_path, big, mid, header_path):
         lim, base, wh = (med(key, s) for s in SYSTEMS)
         if kind == "limit":
             note = f"wharf/limit {fmt(ratio(wh, lim))}, baseline/limit {fmt(ratio(base, lim))}"
-        else:
+        elif kind == "base":
             note = f"wharf/baseline {fmt(ratio(wh, base))}"
+        else:
+            note = ""
         if key == "tag_rps":
             note += f"; wharf tag/digest {fmt(ratio(wh, med('dig_rps', 'wharf')))}"
+        if key == "rss200" and wh is not None and med("rss20", "wharf") is not None:
+            note = f"200 minus 20: {wh - med('rss20', 'wharf'):+.0f} MiB"
         name = f"{label.format(big=big, mid=mid)} ({unit})"
         out.append(f"| {name} | {fmt(lim)} | {fmt(base)} | {fmt(wh)} | {note} |")
-    if "t20" in raw and "t1" in raw:
-        cells = [fmt(ratio(med("t20", s), med("t1", s))) for s in SYSTEMS]
-        out.append(
-            f"| 6. time for 20 clients / time for one client | {cells[0]} | {cells[1]} | {cells[2]} | "
-            "1.0 would mean the 19 others cost nothing |"
-        )
+        if key == "t1":
+            for n in MISS_COUNTS:
+                if f"t{n}" in raw:
+                    cells = [fmt(ratio(med(f"t{n}", s), med("t1", s))) for s in SYSTEMS]
+                    out.append(
+                        f"| 6. time for {n} clients / time for one client | {cells[0]} | {cells[1]} | {cells[2]} | "
+                        f"1.0 would mean the {n - 1} others cost nothing |"
+                    )
     out += ["", "Raw values (one per run, in run order):", "", "| key | system | values |", "|---|---|---|"]
     for key, by_system in raw.items():
         for system in SYSTEMS:
@@ -157,6 +232,13 @@ def report(raw_path, big, mid, header_path):
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"freeports": freeports, "config": config, "manifest": manifest, "par": par, "wrk": wrk, "report": report}[
-        command
-    ](*args)
+    commands = {
+        "freeports": freeports,
+        "config": config,
+        "manifest": manifest,
+        "par": par,
+        "rss": rss,
+        "wrk": wrk,
+        "report": report,
+    }
+    commands[command](*args)

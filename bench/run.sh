@@ -2,8 +2,10 @@
 # Compares Wharf with the CNCF distribution registry in proxy mode and with nginx, all on 127.0.0.1.
 # Usage: bench/run.sh            full run (512 MiB + 64 MiB layers, 10 s wrk runs, 3 runs each)
 #        BENCH_QUICK=1 bench/run.sh   smaller sizes and shorter runs, to check that everything works
-# Optional: BENCH_RUNS (default 3), WHARF_JAR (default proxy/target/wharf.jar, built when missing),
-#           BENCH_RESULTS (directory for the Markdown report, default bench/results).
+# Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1),
+#           WHARF_JAR (default proxy/target/wharf.jar, built when missing),
+#           BENCH_RESULTS (directory for the Markdown report, default bench/results),
+#           WHARF_JAVA_OPTS (JVM options for Wharf, default none).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,12 +13,18 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
+# One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
+# 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
+RSS_RUNS=${BENCH_RSS_RUNS:-1}
+WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS:-}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   MODE=quick BIG_MIB=64 MID_MIB=16 WRK_SECS=3
 else
   MODE=full BIG_MIB=512 MID_MIB=64 WRK_SECS=10
 fi
-CLIENTS=20 STREAMS=8
+MISS_CLIENTS=(1 20 200) STREAMS=8
+# Row 7: RSS_CLIENTS clients on a cold big blob, RSS_SLOW of them at SLOW_RATE; and RSS_FEW clients, all at full speed.
+RSS_CLIENTS=200 RSS_SLOW=20 SLOW_RATE=256K RSS_FEW=20
 V2=application/vnd.docker.distribution.manifest.v2+json
 STARTED=$(date +%s)
 
@@ -120,7 +128,8 @@ defaultUpstream: upstream
 upstreams: [{name: upstream, url: "$U"}]
 freshness: [{match: "*", tagTtl: 60s}]
 EOF
-  java -jar "$JAR" serve --config "$TMP/wharf.yaml" >>"$TMP/wharf.log" 2>&1 &
+  # shellcheck disable=SC2086 # the options are several words
+  java $WHARF_JAVA_OPTS -jar "$JAR" serve --config "$TMP/wharf.yaml" >>"$TMP/wharf.log" 2>&1 &
   PID[wharf]=$!
   wait_http "$W/v2/" wharf
 }
@@ -197,9 +206,9 @@ make_images() {
   BIG=$big MID=$mid SMALL_MANIFEST=sha256:$(sha "$d/small.json") SMALL_LAYER=$small
   ln "$d/big" "$TMP/nginx/www/big"
   # Row 6 needs a blob that neither cache holds yet, once per run, system and client count.
-  log "generating $((RUNS * 4)) more ${MID_MIB} MiB blobs to miss"
+  log "generating $((RUNS * 2 * ${#MISS_CLIENTS[@]})) more ${MID_MIB} MiB blobs to miss"
   MISS=()
-  for ((i = 0; i < RUNS * 4; i++)); do
+  for ((i = 0; i < RUNS * 2 * ${#MISS_CLIENTS[@]}; i++)); do
     head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
@@ -322,24 +331,39 @@ settled_gets() { # digest: its upstream GETs, once the count stops changing
 # The caches are not restarted here: each measurement misses a blob that no cache has seen yet, so a
 # cold JVM or an empty page cache is not what is measured. The limit reads one blob directly upstream.
 bench_misses() {
-  local r s n t gets blob k=0 size=$((MID_MIB << 20))
+  local r s n t blob k=0 size=$((MID_MIB << 20))
   for ((r = 0; r < RUNS; r++)); do
-    log "6. $CLIENTS concurrent misses, run $((r + 1))/$RUNS"
+    log "6. ${MISS_CLIENTS[*]} concurrent misses, run $((r + 1))/$RUNS"
     for s in $(rotate "$r" limit baseline wharf); do
-      for n in 1 "$CLIENTS"; do
+      for n in "${MISS_CLIENTS[@]}"; do
         blob=$MID
         [[ $s == limit ]] || { blob=${MISS[$k]}; k=$((k + 1)); }
         t=$(lib par "$n" "$(url_of "$s")/v2/bench/big/blobs/$blob" "$size")
-        if [[ $n == 1 ]]; then
-          record t1 "$s" "$t"
-        else
-          record t20 "$s" "$t"
-          if [[ $s != limit ]]; then
-            gets=$(settled_gets "$blob")
-            record gets20 "$s" "$gets"
-          fi
-        fi
+        record "t$n" "$s" "$t"
+        [[ $n == 1 || $s == limit ]] || record "gets$n" "$s" "$(settled_gets "$blob")"
       done
+    done
+  done
+}
+
+# Each measurement starts Wharf empty, so the big blob is cold again and the JVM starts from the same state;
+# the rate-limited clients would need about 35 minutes for the full-mode blob, so they are stopped 3 s after the
+# others finished.
+bench_rss() {
+  local r n slow before out
+  for ((r = 0; r < RSS_RUNS; r++)); do
+    log "7. peak RSS, $RSS_CLIENTS and $RSS_FEW clients on a cold blob, run $((r + 1))/$RSS_RUNS"
+    for n in $(rotate "$r" "$RSS_CLIENTS" "$RSS_FEW"); do
+      slow=0
+      [[ $n == "$RSS_CLIENTS" ]] && slow=$RSS_SLOW
+      start_wharf fresh
+      curl -sSf -o /dev/null -H "Accept: $V2" "$W/v2/bench/small/manifests/1"
+      curl -sSf -o /dev/null "$W/v2/bench/small/blobs/$SMALL_LAYER"
+      before=$(settled_gets "$BIG")
+      out=$(lib rss "${PID[wharf]}" "$W/v2/bench/big/blobs/$BIG" $((BIG_MIB << 20)) "$n" "$slow" "$SLOW_RATE")
+      record "rss$n" wharf "${out% *}"
+      record "rss_t$n" wharf "${out#* }"
+      record "rss_gets$n" wharf $(($(settled_gets "$BIG") - before))
     done
   done
 }
@@ -351,9 +375,14 @@ header() {
 Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
 Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
 Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
-Row 5 starts each cache empty (and lets it answer the small image once); row 6 misses a new blob each time.
+Row 5 starts each cache empty (and lets it answer the small image once); row 6 misses a new blob each time, with
+${MISS_CLIENTS[*]} clients (the baseline fetches it upstream once per client that asks before it has stored it).
+Row 7 (Wharf only) runs $RSS_RUNS time(s) per case (BENCH_RSS_RUNS; fewer than BENCH_RUNS to keep the full run
+under 15 minutes). Each starts Wharf empty, lets it answer the small image once, starts all clients of the
+$BIG_MIB MiB blob at once and samples Wharf's VmRSS every 100 ms (peak = max of the samples and VmHWM) until 3 s
+after the full-speed clients finished; the $RSS_SLOW clients at curl --limit-rate $SLOW_RATE are then stopped unfinished.
 Baseline: $(docker-registry --version | awk '{print $NF}') in proxy mode; upstream: the same binary; $(skopeo --version).
-Wharf: $(basename "$JAR") on $(java -version 2>&1 | head -1).
+Wharf: $(basename "$JAR") on $(java -version 2>&1 | head -1); WHARF_JAVA_OPTS: ${WHARF_JAVA_OPTS:-(none)}.
 EOF
 }
 
@@ -368,6 +397,7 @@ bench_streams
 bench_manifests
 bench_cold_pull
 bench_misses
+bench_rss
 
 header >"$TMP/header.md"
 mkdir -p "$RESULTS"
