@@ -213,6 +213,13 @@ make_images() {
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
   done
+  # Row 5 lets each freshly started cache miss one blob first, once per run and cache.
+  WARMUP=()
+  for ((i = 0; i < RUNS * 2; i++)); do
+    head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
+    WARMUP+=("sha256:$(sha "$d/miss")")
+    push_blob bench/big "$d/miss" "${WARMUP[-1]}"
+  done
   rm -f "$d/miss"
 }
 
@@ -296,15 +303,21 @@ seconds() { # command...: runs it, prints its wall time
 }
 
 bench_cold_pull() {
-  local r s host t
+  local r s host t k=0
   for ((r = 0; r < RUNS; r++)); do
     log "5. cold skopeo pull, run $((r + 1))/$RUNS"
     for s in $(rotate "$r" limit baseline wharf); do
       case $s in baseline) start_baseline fresh ;; wharf) start_wharf fresh ;; esac
       host=$(url_of "$s")
-      # A server that has just started answers a few small requests first, as a running one would have.
+      # A server that has just started answers a few requests first, as a running one would have: a small
+      # image and one cold blob of its own (so that Wharf's JIT has compiled the miss path, as in a server that
+      # has been up for a while). The image pulled next is still cold: the cache started empty.
       curl -sSf -o /dev/null -H "Accept: $V2" "$host/v2/bench/small/manifests/1"
       curl -sSf -o /dev/null "$host/v2/bench/small/blobs/$SMALL_LAYER"
+      if [[ $s != limit ]]; then
+        curl -sSf -o /dev/null "$host/v2/bench/big/blobs/${WARMUP[$k]}"
+        k=$((k + 1))
+      fi
       rm -rf "$TMP/pulled"
       t=$(seconds skopeo copy -q --src-tls-verify=false "docker://${host#http://}/bench/big:1" "dir:$TMP/pulled")
       record pull_s "$s" "$t"
@@ -375,7 +388,7 @@ header() {
 Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
 Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
 Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
-Row 5 starts each cache empty (and lets it answer the small image once); row 6 misses a new blob each time, with
+Row 5 starts each cache empty (and lets it answer the small image and one other cold $MID_MIB MiB blob first); row 6 misses a new blob each time, with
 ${MISS_CLIENTS[*]} clients (the baseline fetches it upstream once per client that asks before it has stored it).
 Row 7 (Wharf only) runs $RSS_RUNS time(s) per case (BENCH_RSS_RUNS; fewer than BENCH_RUNS to keep the full run
 under 15 minutes). Each starts Wharf empty, lets it answer the small image once, starts all clients of the

@@ -14,8 +14,9 @@ public interface BlobReader extends AutoCloseable {
     int read(ByteBuffer dst, long position) throws IOException;
 
     /**
-     * The underlying file when the blob is a local file, for zero-copy transfer; the channel stays owned by this
-     * reader. Empty for remote stores.
+     * The underlying file when the blob is a local file, for zero-copy transfer of bytes below {@link #size()} (a
+     * partial reader's file may be longer, or still growing); the channel stays owned by this reader. Empty for
+     * remote stores.
      */
     Optional<FileChannel> fileChannel();
 

@@ -6,39 +6,78 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.FileRegion;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Streams a byte range of a blob while its {@link Fill} writes it, at the client's own pace ({@link ChunkedWriteHandler}
- * follows channel writability). When nothing new has landed, {@link #readChunk} returns null and the handler waits;
- * the fill's listener resumes it on the channel's event loop. The last byte of the response is held back until the
- * fill's bytes are verified (not until they are durable), so a response whose bytes fail verification is never complete: on failure the read
- * throws, the write fails and the connection is closed short of its Content-Length.
+ * follows channel writability), as buffers ({@link #buffers}, wrapped in an HTTP chunked input) or as file regions
+ * sent by sendfile ({@link #regions}). When nothing new has landed, {@link #readChunk} returns null and the handler
+ * waits; the fill's listener resumes it on the channel's event loop. The last byte of the response is held back until
+ * the fill's bytes are verified (not until they are durable), so a response whose bytes fail verification is never
+ * complete: on failure the read throws, the write fails and the connection is closed short of its Content-Length.
  *
  * <p>Threading: reads run on the event loop. They are small (64 KiB) reads of bytes the fill has just written, so
  * they come from the page cache and do not wait on the disk in practice; the store behind a fill is always local.
  */
-final class FillChunkedInput implements ChunkedInput<ByteBuf> {
-    private static final int CHUNK = 64 * 1024;
+final class FillChunkedInput<T> implements ChunkedInput<T> {
+    private static final int BUFFER_CHUNK = 64 * 1024;
+    private static final int REGION_CHUNK = 1024 * 1024;
+
+    /** Makes the chunk of {@code size} bytes at {@code position}, all of which the fill has written. */
+    private interface Chunks<T> {
+        T read(ByteBufAllocator allocator, long position, int size) throws IOException;
+    }
 
     private final Fill fill;
     private final BlobReader partial;
     private final long first;
     private final long end;
+    private final int chunkSize;
+    private final Chunks<T> chunks;
     private final Runnable unlisten;
     private long position;
     private boolean closed;
 
-    FillChunkedInput(Fill fill, BlobReader partial, long first, long length, Channel channel) {
+    /** Chunks read into buffers: for TLS, and for stores that are not local files. */
+    static FillChunkedInput<ByteBuf> buffers(Fill fill, BlobReader partial, long first, long length, Channel channel) {
+        return new FillChunkedInput<>(
+                fill,
+                partial,
+                first,
+                length,
+                channel,
+                BUFFER_CHUNK,
+                (allocator, position, size) -> BlobChunkedInput.readFully(partial, allocator, position, size));
+    }
+
+    /** Chunks sent from {@code file} (the partial reader's own) by sendfile: no copy through user space. */
+    static FillChunkedInput<FileRegion> regions(
+            Fill fill, BlobReader partial, FileChannel file, long first, long length, Channel channel) {
+        return new FillChunkedInput<>(
+                fill,
+                partial,
+                first,
+                length,
+                channel,
+                REGION_CHUNK,
+                (allocator, position, size) -> new SharedFileRegion(file, position, size));
+    }
+
+    private FillChunkedInput(
+            Fill fill, BlobReader partial, long first, long length, Channel channel, int chunkSize, Chunks<T> chunks) {
         this.fill = fill;
         this.partial = partial;
         this.first = first;
         this.position = first;
         this.end = first + length;
+        this.chunkSize = chunkSize;
+        this.chunks = chunks;
         ChunkedWriteHandler chunked = channel.pipeline().get(ChunkedWriteHandler.class);
         AtomicBoolean wakeupPending = new AtomicBoolean();
         // Runs on the fill thread after every chunk: at most one wake-up is queued per channel at a time.
@@ -72,12 +111,12 @@ final class FillChunkedInput implements ChunkedInput<ByteBuf> {
 
     @Override
     @Deprecated
-    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
+    public T readChunk(ChannelHandlerContext ctx) throws IOException {
         return readChunk(ctx.alloc());
     }
 
     @Override
-    public ByteBuf readChunk(ByteBufAllocator allocator) throws IOException {
+    public T readChunk(ByteBufAllocator allocator) throws IOException {
         if (isEndOfInput()) {
             return null;
         }
@@ -91,10 +130,10 @@ final class FillChunkedInput implements ChunkedInput<ByteBuf> {
         if (limit <= position) {
             return null;
         }
-        int size = (int) Math.min(CHUNK, limit - position);
-        ByteBuf buf = BlobChunkedInput.readFully(partial, allocator, position, size);
+        int size = (int) Math.min(chunkSize, limit - position);
+        T chunk = chunks.read(allocator, position, size);
         position += size;
-        return buf;
+        return chunk;
     }
 
     @Override

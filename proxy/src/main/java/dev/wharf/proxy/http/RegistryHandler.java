@@ -7,6 +7,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LON
 
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.BlobSource;
+import dev.wharf.proxy.pull.Fill;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.storage.BlobReader;
 import io.netty.channel.ChannelFuture;
@@ -239,8 +240,20 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             long first = range.map(ByteRange::first).orElse(0L);
             long length = range.map(ByteRange::length).orElse(size);
             ctx.write(response);
-            ChannelFuture done = ctx.writeAndFlush(new HttpChunkedInput(
-                    new FillChunkedInput(filling.fill(), filling.partial(), first, length, ctx.channel())));
+            Fill fill = filling.fill();
+            BlobReader partial = filling.partial();
+            Optional<FileChannel> file = partial.fileChannel();
+            ChannelFuture done;
+            if (file.isPresent() && ctx.pipeline().get(SslHandler.class) == null) {
+                ChannelFuture streamed =
+                        ctx.write(FillChunkedInput.regions(fill, partial, file.get(), first, length, ctx.channel()));
+                // A stream that fails must end the connection: the last content would complete a short response.
+                streamed.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                done = ctx.writeAndFlush(
+                        new HttpChunkedInput(FillChunkedInput.buffers(fill, partial, first, length, ctx.channel())));
+            }
             done.addListener(f -> filling.close());
             finish(done);
         }

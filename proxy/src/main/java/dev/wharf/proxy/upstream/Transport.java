@@ -93,7 +93,7 @@ final class Transport {
         accept.ifPresent(value -> builder.header("Accept", value));
         authorization.ifPresent(value -> builder.header("Authorization", value));
         try {
-            return http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(builder.build(), ReadAheadBody.handler());
         } catch (HttpTimeoutException e) {
             // Connect timeout, or no response headers within the read timeout.
             throw UpstreamException.timeout(

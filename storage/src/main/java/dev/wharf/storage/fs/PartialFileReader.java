@@ -44,10 +44,10 @@ final class PartialFileReader implements BlobReader {
         return read;
     }
 
-    /** Empty: the file is still growing, so it is not safe for a zero-copy transfer of a fixed size. */
+    /** The temp file: bytes below {@link #size()} are written and stay as they are, so they may be sent zero-copy. */
     @Override
     public Optional<FileChannel> fileChannel() {
-        return Optional.empty();
+        return Optional.of(channel);
     }
 
     @Override
