@@ -7,6 +7,7 @@ import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RegistryProcess;
 import dev.wharf.proxy.lab.RunningWharf;
+import dev.wharf.proxy.lab.Samples;
 import dev.wharf.proxy.lab.SeededImage;
 import dev.wharf.proxy.upstream.RegistryClient;
 import dev.wharf.storage.Digest;
@@ -53,11 +54,11 @@ class MetricsIT {
                 assertEquals(blob, Digest.sha256(layer.body()).toString());
 
                 String before = scrape(wharf);
-                assertTrue(value(before, MANIFEST_2XX) >= 1, before);
-                assertTrue(value(before, BLOB_2XX) >= 1, before);
-                assertEquals(0, value(before, STALE), before);
-                assertTrue(Double.isNaN(value(before, RATELIMIT)), "a registry without a budget: " + before);
-                assertEquals(0, value(before, CIRCUIT), before);
+                assertTrue(Samples.value(before, MANIFEST_2XX) >= 1, before);
+                assertTrue(Samples.value(before, BLOB_2XX) >= 1, before);
+                assertEquals(0, Samples.value(before, STALE), before);
+                assertTrue(Double.isNaN(Samples.value(before, RATELIMIT)), "a registry without a budget: " + before);
+                assertEquals(0, Samples.value(before, CIRCUIT), before);
 
                 registry.stop();
                 HttpResponse<byte[]> stale = manifest(wharf, image);
@@ -68,8 +69,8 @@ class MetricsIT {
                 assertEquals(image.manifestDigest(), Digest.sha256(stale.body()).toString());
 
                 String after = scrape(wharf);
-                assertEquals(1, value(after, STALE), after);
-                assertTrue(value(after, MANIFEST_2XX) >= 2, after);
+                assertEquals(1, Samples.value(after, STALE), after);
+                assertTrue(Samples.value(after, MANIFEST_2XX) >= 2, after);
             }
         }
     }
@@ -88,7 +89,7 @@ class MetricsIT {
             assertEquals(404, get(wharf.adminUrl().resolve("/v2/")).statusCode());
 
             String text = scrape(wharf);
-            assertTrue(value(text, OTHER_4XX) >= 2, text);
+            assertTrue(Samples.value(text, OTHER_4XX) >= 2, text);
             assertEquals(0, registry.requestsSettled().size(), "no admin or refused request went upstream");
         }
     }
@@ -131,15 +132,5 @@ class MetricsIT {
                 response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
                 response.headers().toString());
         return response.body();
-    }
-
-    /** The sample of {@code series} (name and labels exactly as scraped); fails when the series is absent. */
-    private static double value(String scrape, String series) {
-        return scrape.lines()
-                .filter(line -> line.startsWith(series + " "))
-                .map(line ->
-                        Double.parseDouble(line.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(series + " not in:\n" + scrape));
     }
 }

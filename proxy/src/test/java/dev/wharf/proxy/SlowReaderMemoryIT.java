@@ -7,6 +7,7 @@ import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RawGet;
 import dev.wharf.proxy.lab.RegistryProcess;
 import dev.wharf.proxy.lab.RunningWharf;
+import dev.wharf.proxy.lab.Samples;
 import dev.wharf.storage.Digest;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
@@ -82,8 +83,8 @@ class SlowReaderMemoryIT {
                     long unread = slow.contentLength() - slow.bodyRead();
                     assertTrue(unread > 63 * MIB, "the slow client has not read " + unread + " bytes");
                     String metrics = scrape(wharf);
-                    double netty = value(metrics, "wharf_netty_direct_memory_used_bytes");
-                    double jvmDirect = value(metrics, "jvm_buffer_memory_used_bytes{id=\"direct\"}");
+                    double netty = Samples.value(metrics, "wharf_netty_direct_memory_used_bytes");
+                    double jvmDirect = Samples.value(metrics, "jvm_buffer_memory_used_bytes{id=\"direct\"}");
                     long liveByteArrays = liveByteArrayBytes();
                     String figures = "netty direct " + netty + ", jvm direct " + jvmDirect + ", live byte[] "
                             + liveByteArrays + " with " + unread + " bytes unread";
@@ -107,16 +108,6 @@ class SlowReaderMemoryIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         return response.body();
-    }
-
-    /** The sample of {@code series} (name and labels exactly as scraped); fails when the series is absent. */
-    private static double value(String scrape, String series) {
-        return scrape.lines()
-                .filter(line -> line.startsWith(series + " "))
-                .map(line ->
-                        Double.parseDouble(line.substring(series.length() + 1).trim()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(series + " not in:\n" + scrape));
     }
 
     /**

@@ -10,15 +10,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A store whose writers hold every commit (the step that makes bytes durable and publishes them) until {@link
- * #releaseCommits()}, so that a test sees what clients get while a verified blob is not yet stored.
+ * A store whose writers, once {@link #holdCommits()} was called, hold every commit (the step that makes bytes durable
+ * and publishes them) until {@link #releaseCommits()}, so that a test sees what clients get while a verified blob is
+ * not yet stored. Until told to hold, commits go straight through.
  */
 final class HeldCommitStore implements BlobStore {
     private final BlobStore delegate;
-    private final CountDownLatch release = new CountDownLatch(1);
+    private volatile CountDownLatch release = new CountDownLatch(0);
 
     HeldCommitStore(BlobStore delegate) {
         this.delegate = delegate;
+    }
+
+    void holdCommits() {
+        release = new CountDownLatch(1);
     }
 
     void releaseCommits() {

@@ -45,6 +45,7 @@ abstract class StreamingFillContract {
     private final CountingUpstream upstream = new CountingUpstream();
     private final ExecutorService workers = Executors.newFixedThreadPool(4);
     private BlobStore store;
+    private HeldCommitStore held;
     private PullThrough pull;
     private WharfServer server;
     private Digest digest;
@@ -59,8 +60,9 @@ abstract class StreamingFillContract {
     @BeforeEach
     void start(@TempDir Path dir) throws InterruptedException {
         store = openStore(dir);
+        held = new HeldCommitStore(store);
         pull = new PullThrough(
-                store,
+                held,
                 new MemoryIndex(),
                 new ManifestCache(1 << 20),
                 new Upstreams(Map.of("fake", upstream)),
@@ -80,6 +82,7 @@ abstract class StreamingFillContract {
 
     @AfterEach
     void stop() {
+        held.releaseCommits();
         upstream.releaseBodies();
         upstream.release();
         server.close();
@@ -106,6 +109,28 @@ abstract class StreamingFillContract {
         awaitStored();
         assertEquals(1, upstream.count(BLOB));
         assertEquals(Optional.of((long) LAYER.length), store.findSize(digest));
+    }
+
+    @Test
+    void everyByteArrivesWhileTheBlobIsNotYetDurable() throws Exception {
+        upstream.releaseBodies();
+        held.holdCommits();
+        try (RawExchange first = get();
+                RawExchange joiner = get()) {
+            assertEquals(200, first.status());
+            assertArrayEquals(LAYER, first.read(LAYER.length));
+            assertEquals(200, joiner.status());
+            assertArrayEquals(LAYER, joiner.read(LAYER.length));
+        }
+        assertEquals(Optional.empty(), store.findSize(digest), "the commit is still held");
+
+        held.releaseCommits();
+        try (RawExchange later = get()) {
+            assertArrayEquals(LAYER, later.read(LAYER.length));
+        }
+        awaitStored();
+        assertEquals(Optional.of((long) LAYER.length), store.findSize(digest));
+        assertEquals(1, upstream.count(BLOB));
     }
 
     /**
