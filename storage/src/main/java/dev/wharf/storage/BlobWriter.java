@@ -32,8 +32,9 @@ public interface BlobWriter extends AutoCloseable {
     void verify();
 
     /**
-     * Verifies digest and size (unless {@link #verify()} did), makes the bytes durable and publishes them. On a mismatch throws {@link
-     * StorageException} of kind CORRUPT and publishes nothing. Publishing a digest already stored is a no-op success.
+     * Verifies digest and size (unless {@link #verify()} did), makes the bytes durable and publishes them. On a
+     * mismatch throws {@link StorageException} of kind CORRUPT and publishes nothing. Publishing a digest already
+     * stored is a no-op success.
      */
     void commit();
 

@@ -15,8 +15,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Streams a byte range of a blob while its {@link Fill} writes it, at the client's own pace ({@link ChunkedWriteHandler}
- * follows channel writability), as buffers ({@link #buffers}, wrapped in an HTTP chunked input) or as file regions
+ * Streams a byte range of a blob while its {@link Fill} writes it, at the client's own pace ({@link
+ * ChunkedWriteHandler} follows channel writability), as buffers ({@link #buffers}, wrapped in an HTTP chunked input) or as file regions
  * sent by sendfile ({@link #regions}). When nothing new has landed, {@link #readChunk} returns null and the handler
  * waits; the fill's listener resumes it on the channel's event loop. The last byte of the response is held back until
  * the fill's bytes are verified (not until they are durable), so a response whose bytes fail verification is never

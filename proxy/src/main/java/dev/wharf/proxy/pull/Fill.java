@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on a fill
  * thread of its own, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as
  * chunks land; listeners run on the fill thread after each chunk, once the bytes are {@link #verified()} and once at
- * the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and indexed, or {@link State#FAILED}.
+ * the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and
+ * indexed, or {@link State#FAILED}.
  */
 public final class Fill {
     private static final int CHUNK = 256 * 1024;
