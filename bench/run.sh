@@ -5,7 +5,8 @@
 # Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1),
 #           WHARF_JAR (default proxy/target/wharf.jar, built when missing),
 #           BENCH_RESULTS (directory for the Markdown report, default bench/results),
-#           WHARF_JAVA_OPTS (JVM options for Wharf, default none).
+#           WHARF_JAVA_OPTS (JVM options for Wharf, default -Xmx256m as the README advises; set it empty for
+#           the JVM's defaults).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,7 @@ RUNS=${BENCH_RUNS:-3}
 # One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
 # 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
-WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS:-}
+WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS--Xmx256m}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   MODE=quick BIG_MIB=64 MID_MIB=16 WRK_SECS=3
 else
