@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the fill's bytes are verified (not until they are durable), so a response whose bytes fail verification is never
  * complete: on failure the read throws, the write fails and the connection is closed short of its Content-Length.
  *
- * <p>Threading: reads run on the event loop. They are small (64 KiB) reads of bytes the fill has just written, so
- * they come from the page cache and do not wait on the disk in practice; the store behind a fill is always local.
+ * <p>Threading: chunks are made on the event loop. A region costs no read; a buffer is a small (64 KiB) read of bytes
+ * the fill has just written, so it comes from the page cache and does not wait on the disk in practice.
  */
 final class FillChunkedInput<T> implements ChunkedInput<T> {
     private static final int BUFFER_CHUNK = 64 * 1024;

@@ -9,9 +9,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One HTTP/1.1 request on its own socket, read at the byte level: the response head at once, then the body at the
@@ -24,8 +22,7 @@ public final class RawGet implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
-    private final int status;
-    private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final ResponseHead head;
     private final MessageDigest hash = Hashes.sha256();
     private final byte[] buffer = new byte[BUFFER];
     private long bodyRead;
@@ -33,14 +30,7 @@ public final class RawGet implements AutoCloseable {
     private RawGet(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream(), 8 * 1024);
-        String statusLine = line();
-        this.status = Integer.parseInt(statusLine.split(" ")[1]);
-        for (String header; !(header = line()).isEmpty(); ) {
-            int colon = header.indexOf(':');
-            headers.put(
-                    header.substring(0, colon).trim(),
-                    header.substring(colon + 1).trim());
-        }
+        this.head = ResponseHead.read(in);
     }
 
     /** Sends {@code method path} to {@code server} ({@code http://host:port}) and reads the response head. */
@@ -71,18 +61,18 @@ public final class RawGet implements AutoCloseable {
 
     /** The response status. */
     public int status() {
-        return status;
+        return head.status();
     }
 
     /** A response header, or empty. */
     public Optional<String> header(String name) {
-        return Optional.ofNullable(headers.get(name));
+        return head.header(name);
     }
 
     /** The announced body length; fails when the response did not announce one. */
     public long contentLength() {
-        return Long.parseLong(
-                header("Content-Length").orElseThrow(() -> new IllegalStateException(headers.toString())));
+        return Long.parseLong(header("Content-Length")
+                .orElseThrow(() -> new IllegalStateException(head.headers().toString())));
     }
 
     /** Body bytes read so far. */
@@ -121,18 +111,5 @@ public final class RawGet implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    private String line() throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("connection ended in the response head");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.pull;
 
+import dev.wharf.proxy.lab.ResponseHead;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One HTTP/1.1 request on its own socket, read at the byte level, so that a test sees exactly how many body bytes
@@ -17,20 +16,12 @@ import java.util.TreeMap;
 final class RawExchange implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
-    private final int status;
-    private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final ResponseHead head;
 
     private RawExchange(Socket socket, InputStream in) throws IOException {
         this.socket = socket;
         this.in = in;
-        String statusLine = line();
-        this.status = Integer.parseInt(statusLine.split(" ")[1]);
-        for (String header; !(header = line()).isEmpty(); ) {
-            int colon = header.indexOf(':');
-            headers.put(
-                    header.substring(0, colon).trim(),
-                    header.substring(colon + 1).trim());
-        }
+        this.head = ResponseHead.read(in);
     }
 
     /** Sends {@code method path} with the given extra header lines and reads the response head. */
@@ -55,15 +46,15 @@ final class RawExchange implements AutoCloseable {
     }
 
     int status() {
-        return status;
+        return head.status();
     }
 
     String header(String name) {
-        return headers.get(name);
+        return head.header(name).orElse(null);
     }
 
     long contentLength() {
-        return Long.parseLong(headers.get("Content-Length"));
+        return Long.parseLong(head.header("Content-Length").orElseThrow());
     }
 
     /** Reads exactly {@code n} body bytes; fails if the connection ends first. */
@@ -98,18 +89,5 @@ final class RawExchange implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    private String line() throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("connection ended in the response head");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 }
