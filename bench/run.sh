@@ -2,6 +2,7 @@
 # Compares Wharf with the CNCF distribution registry in proxy mode and with nginx, all on 127.0.0.1.
 # Usage: bench/run.sh            full run (512 MiB + 64 MiB layers, 10 s wrk runs, 3 runs each)
 #        BENCH_QUICK=1 bench/run.sh   smaller sizes and shorter runs, to check that everything works
+#        BENCH_ROWS="5 6" bench/run.sh  only those rows of the table (1 and 2 run together, as do 3 and 4)
 # Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1),
 #           WHARF_JAR (default proxy/target/wharf.jar, built when missing),
 #           BENCH_RESULTS (directory for the Markdown report, default bench/results),
@@ -14,6 +15,7 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
+ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7} "
 # One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
 # 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
@@ -28,6 +30,8 @@ MISS_CLIENTS=(1 20 200) STREAMS=8
 RSS_CLIENTS=200 RSS_SLOW=20 SLOW_RATE=256K RSS_FEW=20
 V2=application/vnd.docker.distribution.manifest.v2+json
 STARTED=$(date +%s)
+
+row() { [[ $ROWS == *" $1 "* ]]; } # number: whether that row of the table is to be measured
 
 log() { printf '[%4ss] %s\n' "$(($(date +%s) - STARTED))" "$*" >&2; }
 lib() { python3 "$HERE/lib.py" "$@"; }
@@ -207,16 +211,18 @@ make_images() {
   BIG=$big MID=$mid SMALL_MANIFEST=sha256:$(sha "$d/small.json") SMALL_LAYER=$small
   ln "$d/big" "$TMP/nginx/www/big"
   # Row 6 needs a blob that neither cache holds yet, once per run, system and client count.
-  log "generating $((RUNS * 2 * ${#MISS_CLIENTS[@]})) more ${MID_MIB} MiB blobs to miss"
-  MISS=()
-  for ((i = 0; i < RUNS * 2 * ${#MISS_CLIENTS[@]}; i++)); do
+  local misses=0 warmups=0
+  row 6 && misses=$((RUNS * 2 * ${#MISS_CLIENTS[@]}))
+  row 5 && warmups=$((RUNS * 2))
+  MISS=() WARMUP=()
+  ((misses == 0)) || log "generating $misses more ${MID_MIB} MiB blobs to miss"
+  for ((i = 0; i < misses; i++)); do
     head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
   done
   # Row 5 lets each freshly started cache miss one blob first, once per run and cache.
-  WARMUP=()
-  for ((i = 0; i < RUNS * 2; i++)); do
+  for ((i = 0; i < warmups; i++)); do
     head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
     WARMUP+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${WARMUP[-1]}"
@@ -406,12 +412,12 @@ make_images
 start_baseline fresh
 start_wharf fresh
 : >"$RAW"
-warm
-bench_streams
-bench_manifests
-bench_cold_pull
-bench_misses
-bench_rss
+if row 1 || row 2 || row 3 || row 4; then warm; fi
+if row 1 || row 2; then bench_streams; fi
+if row 3 || row 4; then bench_manifests; fi
+if row 5; then bench_cold_pull; fi
+if row 6; then bench_misses; fi
+if row 7; then bench_rss; fi
 
 header >"$TMP/header.md"
 mkdir -p "$RESULTS"
