@@ -187,47 +187,54 @@ push_manifest() { # repo reference file
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+push_image() { # repo big-file mid-file: pushes the two layers, a config and the manifest as tag 1
+  local d=$TMP/img big mid cfg
+  big=sha256:$(sha "$2") mid=sha256:$(sha "$3")
+  lib config "$big" "$mid" >"$d/$1.config"
+  push_blob "bench/$1" "$2" "$big"
+  push_blob "bench/$1" "$3" "$mid"
+  cfg=sha256:$(sha "$d/$1.config")
+  push_blob "bench/$1" "$d/$1.config" "$cfg"
+  lib manifest "$cfg:$(stat -c %s "$d/$1.config")" "$big:$((BIG_MIB << 20))" "$mid:$((MID_MIB << 20))" >"$d/$1.json"
+  push_manifest "bench/$1" 1 "$d/$1.json"
+  echo "$big $mid"
+}
+
 make_images() {
-  local d=$TMP/img big mid small cfg
+  local d=$TMP/img small cfg misses=0 pulls=0 i
   mkdir -p "$d"
   log "generating ${BIG_MIB} MiB and ${MID_MIB} MiB random layers"
   head -c $((BIG_MIB << 20)) /dev/urandom >"$d/big"
   head -c $((MID_MIB << 20)) /dev/urandom >"$d/mid"
   head -c 4096 /dev/urandom >"$d/small"
-  big=sha256:$(sha "$d/big") mid=sha256:$(sha "$d/mid") small=sha256:$(sha "$d/small")
-  lib config "$big" "$mid" >"$d/big.config"
+  read -r BIG MID <<<"$(push_image big "$d/big" "$d/mid")"
+  small=sha256:$(sha "$d/small")
   lib config "$small" >"$d/small.config"
-  push_blob bench/big "$d/big" "$big"
-  push_blob bench/big "$d/mid" "$mid"
-  cfg=sha256:$(sha "$d/big.config")
-  push_blob bench/big "$d/big.config" "$cfg"
-  lib manifest "$cfg:$(stat -c %s "$d/big.config")" "$big:$((BIG_MIB << 20))" "$mid:$((MID_MIB << 20))" >"$d/big.json"
-  push_manifest bench/big 1 "$d/big.json"
   push_blob bench/small "$d/small" "$small"
   cfg=sha256:$(sha "$d/small.config")
   push_blob bench/small "$d/small.config" "$cfg"
   lib manifest "$cfg:$(stat -c %s "$d/small.config")" "$small:4096" >"$d/small.json"
   for t in 1 2 3 4 5 latest; do push_manifest bench/small "$t" "$d/small.json"; done
-  BIG=$big MID=$mid SMALL_MANIFEST=sha256:$(sha "$d/small.json") SMALL_LAYER=$small
+  SMALL_MANIFEST=sha256:$(sha "$d/small.json") SMALL_LAYER=$small
   ln "$d/big" "$TMP/nginx/www/big"
+  # Row 5 needs an image that neither cache holds yet, once per run.
+  row 5 && pulls=$RUNS
+  ((pulls == 0)) || log "generating $pulls more images of ${BIG_MIB} MiB + ${MID_MIB} MiB to pull"
+  for ((i = 1; i <= pulls; i++)); do
+    head -c $((BIG_MIB << 20)) /dev/urandom >"$d/pull-big"
+    head -c $((MID_MIB << 20)) /dev/urandom >"$d/pull-mid"
+    push_image "pull$i" "$d/pull-big" "$d/pull-mid" >/dev/null
+  done
   # Row 6 needs a blob that neither cache holds yet, once per run, system and client count.
-  local misses=0 warmups=0
   row 6 && misses=$((RUNS * 2 * ${#MISS_CLIENTS[@]}))
-  row 5 && warmups=$((RUNS * 2))
-  MISS=() WARMUP=()
+  MISS=()
   ((misses == 0)) || log "generating $misses more ${MID_MIB} MiB blobs to miss"
   for ((i = 0; i < misses; i++)); do
     head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
   done
-  # Row 5 lets each freshly started cache miss one blob first, once per run and cache.
-  for ((i = 0; i < warmups; i++)); do
-    head -c $((MID_MIB << 20)) /dev/urandom >"$d/miss"
-    WARMUP+=("sha256:$(sha "$d/miss")")
-    push_blob bench/big "$d/miss" "${WARMUP[-1]}"
-  done
-  rm -f "$d/miss"
+  rm -f "$d/pull-big" "$d/pull-mid" "$d/miss"
 }
 
 RAW=$TMP/raw.tsv
@@ -309,24 +316,22 @@ seconds() { # command...: runs it, prints its wall time
   python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$t0" "$t1"
 }
 
+pull() { # system image: skopeo copies bench/<image>:1 from that system into a fresh directory
+  rm -rf "$TMP/pulled"
+  skopeo copy -q --src-tls-verify=false "docker://$(url_of "$1" | sed 's|^http://||')/bench/$2:1" "dir:$TMP/pulled"
+}
+
+# As in row 6, the caches are not restarted: each run pulls an image that no cache has seen yet. Before the first
+# run each cache pulls the big image once, so that the miss path has been compiled by the JIT, as in a server that
+# has been up for a while, and is not what is measured.
 bench_cold_pull() {
-  local r s host t k=0
+  local r s t
+  log "5. warming both caches with one cold pull of the big image"
+  for s in baseline wharf; do pull "$s" big >"$TMP/cmd.log" 2>&1 || { cat "$TMP/cmd.log" >&2; exit 1; }; done
   for ((r = 0; r < RUNS; r++)); do
     log "5. cold skopeo pull, run $((r + 1))/$RUNS"
     for s in $(rotate "$r" limit baseline wharf); do
-      case $s in baseline) start_baseline fresh ;; wharf) start_wharf fresh ;; esac
-      host=$(url_of "$s")
-      # A server that has just started answers a few requests first, as a running one would have: a small
-      # image and one cold blob of its own (so that Wharf's JIT has compiled the miss path, as in a server that
-      # has been up for a while). The image pulled next is still cold: the cache started empty.
-      curl -sSf -o /dev/null -H "Accept: $V2" "$host/v2/bench/small/manifests/1"
-      curl -sSf -o /dev/null "$host/v2/bench/small/blobs/$SMALL_LAYER"
-      if [[ $s != limit ]]; then
-        curl -sSf -o /dev/null "$host/v2/bench/big/blobs/${WARMUP[$k]}"
-        k=$((k + 1))
-      fi
-      rm -rf "$TMP/pulled"
-      t=$(seconds skopeo copy -q --src-tls-verify=false "docker://${host#http://}/bench/big:1" "dir:$TMP/pulled")
+      t=$(seconds pull "$s" "pull$((r + 1))")
       record pull_s "$s" "$t"
     done
   done
@@ -395,7 +400,8 @@ header() {
 Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
 Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
 Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
-Row 5 starts each cache empty (and lets it answer the small image and one other cold $MID_MIB MiB blob first); row 6 misses a new blob each time, with
+Rows 5 and 6 do not restart the caches: row 5 pulls a new image each time (each cache pulled the big image once
+first), row 6 misses a new blob each time, with
 ${MISS_CLIENTS[*]} clients (the baseline fetches it upstream once per client that asks before it has stored it).
 Row 7 (Wharf only) runs $RSS_RUNS time(s) per case (BENCH_RSS_RUNS; fewer than BENCH_RUNS to keep the full run
 under 15 minutes). Each starts Wharf empty, lets it answer the small image once, starts all clients of the

@@ -1,6 +1,8 @@
 package dev.wharf.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Set;
 /** Walks the top-level mapping, applying defaults and collecting every problem before deciding. */
 final class ConfigReader {
     private static final String LISTEN_EXPECTED = "host:port with port 1-65535";
+    private static final String ACCESS_LOG_EXPECTED = "stdout, off, or a file path";
     private static final String MATCH_EXPECTED = "\"*\" or \"<repository glob>:<tag glob>\"";
     private static final Set<String> KEYS = Set.of(
             "listen",
@@ -21,7 +24,8 @@ final class ConfigReader {
             "freshness",
             "maxStale",
             "offline",
-            "prewarm");
+            "prewarm",
+            "accessLog");
     private static final Set<String> STORAGE_KEYS = Set.of("path");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -61,11 +65,21 @@ final class ConfigReader {
         m.elements("prewarm", "a list of prewarm rules")
                 .orElse(List.of())
                 .forEach(entry -> PrewarmReader.read(entry, context, names).ifPresent(prewarm::add));
+        AccessLogConfig accessLog = readAccessLog(m);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
         return new WharfConfig(
-                listen, adminListen, storage, defaultUpstream, upstreams, freshness, maxStale, offline, prewarm);
+                listen,
+                adminListen,
+                storage,
+                defaultUpstream,
+                upstreams,
+                freshness,
+                maxStale,
+                offline,
+                prewarm,
+                accessLog);
     }
 
     private StorageConfig readStorage(YamlMapping m) {
@@ -77,6 +91,38 @@ final class ConfigReader {
             context.problems().add("storage.path", "empty", "directory path");
         }
         return new StorageConfig(resolve(path));
+    }
+
+    /** {@code stdout}, {@code off} (also YAML's {@code false}), or a file whose directory exists. */
+    private AccessLogConfig readAccessLog(YamlMapping m) {
+        Optional<String> text = m.text("accessLog", ACCESS_LOG_EXPECTED);
+        if (text.isEmpty()) {
+            return AccessLogConfig.OFF;
+        }
+        String value = text.get();
+        if (value.equals("stdout")) {
+            return AccessLogConfig.STDOUT;
+        }
+        if (value.equals("off") || value.equals("false")) {
+            return AccessLogConfig.OFF;
+        }
+        if (value.isBlank()) {
+            context.problems().add("accessLog", "empty", ACCESS_LOG_EXPECTED);
+            return AccessLogConfig.OFF;
+        }
+        Path file;
+        try {
+            file = resolve(value);
+        } catch (InvalidPathException e) {
+            context.problems().invalid("accessLog", value, ACCESS_LOG_EXPECTED);
+            return AccessLogConfig.OFF;
+        }
+        if (Files.isDirectory(file)) {
+            context.problems().invalid("accessLog", value, "a file, not a directory");
+        } else if (!Files.isDirectory(file.getParent())) {
+            context.problems().invalid("accessLog", value, "a file in an existing directory");
+        }
+        return AccessLogConfig.toFile(file);
     }
 
     private List<UpstreamConfig> readUpstreams(YamlMapping m) {

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The whole configuration, immutable, with defaults already applied. {@code defaultUpstream} is the canonical name
- * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code offline} means no upstream is ever dialled.
+ * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code offline} means no upstream is ever dialled;
+ * {@code accessLog} says where one line per answered request goes.
  */
 public record WharfConfig(
         HostPort listen,
@@ -18,7 +19,8 @@ public record WharfConfig(
         List<FreshnessRule> freshness,
         Duration maxStale,
         boolean offline,
-        List<PrewarmRule> prewarm) {
+        List<PrewarmRule> prewarm,
+        AccessLogConfig accessLog) {
 
     public WharfConfig {
         Objects.requireNonNull(listen, "listen");
@@ -29,6 +31,7 @@ public record WharfConfig(
         freshness = List.copyOf(freshness);
         Objects.requireNonNull(maxStale, "maxStale");
         prewarm = List.copyOf(prewarm);
+        Objects.requireNonNull(accessLog, "accessLog");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
         }

@@ -59,7 +59,29 @@ class ConfigLoaderTest {
             WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);
             assertEquals(Path.of("/etc/wharf/wharf-data"), config.storage().path(), yaml);
             assertEquals(ConfigLoader.defaults().upstreams(), config.upstreams(), yaml);
+            assertEquals(AccessLogConfig.OFF, config.accessLog(), yaml);
         }
+    }
+
+    @Test
+    void readsTheAccessLogDestination() throws IOException {
+        assertEquals(
+                AccessLogConfig.STDOUT,
+                ConfigLoader.parse("accessLog: stdout", Map.of(), dir).accessLog());
+        assertEquals(
+                AccessLogConfig.OFF,
+                ConfigLoader.parse("accessLog: off", Map.of(), dir).accessLog());
+        assertEquals(
+                AccessLogConfig.OFF,
+                ConfigLoader.parse("accessLog: false", Map.of(), dir).accessLog());
+        Files.createDirectories(dir.resolve("logs"));
+        assertEquals(
+                AccessLogConfig.toFile(dir.resolve("logs/access.log").toAbsolutePath()),
+                ConfigLoader.parse("accessLog: logs/access.log", Map.of(), dir).accessLog());
+        assertEquals(
+                AccessLogConfig.toFile(dir.resolve("access.log").toAbsolutePath()),
+                ConfigLoader.parse("accessLog: ${LOG_FILE}", Map.of("LOG_FILE", "access.log"), dir)
+                        .accessLog());
     }
 
     @Test

@@ -170,6 +170,12 @@ class InvalidConfigTest {
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], every: 6h,"
                                 + " platforms: [amd64]}",
                         "prewarm[0].platforms[0]: \"amd64\" (expected: platform like linux/amd64 or linux/arm/v7)"),
+                row("accessLog: ''", "accessLog: empty (expected: stdout, off, or a file path)"),
+                row("accessLog: [stdout]", "accessLog: a list (expected: stdout, off, or a file path)"),
+                row(
+                        "accessLog: /nonexistent-wharf-dir/access.log",
+                        "accessLog: \"/nonexistent-wharf-dir/access.log\" (expected: a file in an existing directory)"),
+                row("accessLog: /", "accessLog: \"/\" (expected: a file, not a directory)"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest]}",
                         "prewarm[0].every: missing (expected: positive duration like 500ms, 10s, 5m)"));

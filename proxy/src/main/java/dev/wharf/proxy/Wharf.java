@@ -1,9 +1,12 @@
 package dev.wharf.proxy;
 
+import dev.wharf.config.AccessLogConfig;
 import dev.wharf.config.FreshnessRule;
 import dev.wharf.config.TagGone;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.http.AccessLog;
+import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.metrics.AdminServer;
 import dev.wharf.proxy.metrics.NettyMemoryGauge;
@@ -25,6 +28,7 @@ import dev.wharf.storage.StartupCheck;
 import dev.wharf.storage.fs.FileBlobStore;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.RocksIndex;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -50,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Wharf implements AutoCloseable {
     private static final String HTTP_CLIENT_BUFFER = "jdk.httpclient.bufsize";
+    private static final String ACCESS_LOG_DROPPED = "wharf_access_log_dropped_total";
 
     private static final int WORKER_THREADS = 64;
     private static final int INDEX_CACHE_ENTRIES = 100_000;
@@ -62,6 +67,7 @@ public final class Wharf implements AutoCloseable {
     private final PrometheusMeterRegistry meters;
     private final WharfServer server;
     private final AdminServer admin;
+    private final AsyncAccessLog accessLog; // null when off
 
     private Wharf(
             BlobStore store,
@@ -69,13 +75,15 @@ public final class Wharf implements AutoCloseable {
             ExecutorService workers,
             PrometheusMeterRegistry meters,
             WharfServer server,
-            AdminServer admin) {
+            AdminServer admin,
+            AsyncAccessLog accessLog) {
         this.store = store;
         this.index = index;
         this.workers = workers;
         this.meters = meters;
         this.server = server;
         this.admin = admin;
+        this.accessLog = accessLog;
     }
 
     /** Opens storage and binds both listeners; never contacts an upstream. */
@@ -87,7 +95,9 @@ public final class Wharf implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, named("wharf-worker-"));
         PrometheusMeterRegistry meters = meters();
         WharfServer server = null;
+        AsyncAccessLog accessLog = null;
         try {
+            accessLog = accessLog(config.accessLog(), meters);
             ReserveBudget budget = new ReserveBudget();
             PullThrough pull = new PullThrough(
                     store,
@@ -112,16 +122,20 @@ public final class Wharf implements AutoCloseable {
                             meters,
                             config.upstreams().stream()
                                     .map(UpstreamConfig::name)
-                                    .toList()));
+                                    .toList()),
+                    accessLog == null ? AccessLog.OFF : accessLog);
             NettyMemoryGauge.register(meters, server.allocator());
             AdminServer admin = AdminServer.start(
                     new InetSocketAddress(
                             config.adminListen().host(), config.adminListen().port()),
                     meters);
-            return new Wharf(store, index, workers, meters, server, admin);
+            return new Wharf(store, index, workers, meters, server, admin, accessLog);
         } catch (RuntimeException | InterruptedException e) {
             if (server != null) {
                 server.close();
+            }
+            if (accessLog != null) {
+                accessLog.close();
             }
             meters.close();
             workers.shutdownNow();
@@ -139,6 +153,18 @@ public final class Wharf implements AutoCloseable {
     /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
     public InetSocketAddress adminAddress() {
         return admin.address();
+    }
+
+    /** The access log {@code config} asks for, its drops counted in {@code meters}; null when it is off. */
+    private static AsyncAccessLog accessLog(AccessLogConfig config, MeterRegistry meters) {
+        if (!config.enabled()) {
+            return null;
+        }
+        AsyncAccessLog log = config.file().map(AsyncAccessLog::toFile).orElseGet(AsyncAccessLog::toStdout);
+        FunctionCounter.builder(ACCESS_LOG_DROPPED, log, AsyncAccessLog::dropped)
+                .description("Access log entries not written because the writer fell behind")
+                .register(meters);
+        return log;
     }
 
     private static PrometheusMeterRegistry meters() {
@@ -209,6 +235,9 @@ public final class Wharf implements AutoCloseable {
     public void close() {
         admin.close();
         server.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         meters.close();
         workers.shutdownNow();
         index.close();

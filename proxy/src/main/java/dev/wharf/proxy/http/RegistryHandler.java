@@ -50,12 +50,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private final PullThrough pull;
     private final Executor workers;
     private final RequestMetrics metrics;
+    private final AccessLog accessLog;
 
-    RegistryHandler(Router router, PullThrough pull, Executor workers, RequestMetrics metrics) {
+    RegistryHandler(Router router, PullThrough pull, Executor workers, RequestMetrics metrics, AccessLog accessLog) {
         this.router = router;
         this.pull = pull;
         this.workers = workers;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -71,22 +73,31 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, HttpRequest request) {
+        long arrived = System.nanoTime();
         // Requests refused here close the connection: their body, if any, is never read.
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             var status = cause instanceof TooLongHttpLineException
                     ? REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongHttpHeaderException ? REQUEST_HEADER_FIELDS_TOO_LARGE : BAD_REQUEST;
-            refuse(ctx, new RequestException(status, "UNSUPPORTED", "malformed request"));
+            refuse(ctx, request, arrived, new RequestException(status, "UNSUPPORTED", "malformed request"));
             return;
         }
         if (hasAmbiguousFraming(request)) {
-            refuse(ctx, new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"));
+            refuse(
+                    ctx,
+                    request,
+                    arrived,
+                    new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"));
             return;
         }
         HttpMethod method = request.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-            refuse(ctx, new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"));
+            refuse(
+                    ctx,
+                    request,
+                    arrived,
+                    new RequestException(METHOD_NOT_ALLOWED, "UNSUPPORTED", "this registry is read-only"));
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -95,11 +106,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         try {
             route = router.route(request.uri());
         } catch (RequestException e) {
-            new Exchange(ctx, null, head, keepAlive, Optional.empty()).fail(e);
+            new Exchange(ctx, request, arrived, null, head, keepAlive, Optional.empty()).fail(e);
             return;
         }
         Optional<String> ns = namespace(request.uri());
-        Exchange exchange = new Exchange(ctx, route, head, keepAlive, ns);
+        Exchange exchange = new Exchange(ctx, request, arrived, route, head, keepAlive, ns);
         if (route instanceof Route.Base) {
             exchange.send(Responses.base(head));
         } else if (route instanceof Route.Manifest m) {
@@ -132,8 +143,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return ns == null || ns.isEmpty() ? Optional.empty() : Optional.of(ns.get(0));
     }
 
-    private void refuse(ChannelHandlerContext ctx, RequestException refusal) {
-        new Exchange(ctx, null, false, false, Optional.empty()).fail(refusal);
+    private void refuse(ChannelHandlerContext ctx, HttpRequest request, long arrived, RequestException refusal) {
+        new Exchange(ctx, request, arrived, null, false, false, Optional.empty()).fail(refusal);
     }
 
     @Override
@@ -157,13 +168,27 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         private final boolean head;
         private final boolean keepAlive;
         private final Optional<String> ns;
+        // What the access log needs of the request; null when nothing is logged.
+        private final HttpRequest logged;
+        private final long arrived;
+        private int status;
+        private long bytes;
 
-        Exchange(ChannelHandlerContext ctx, Route route, boolean head, boolean keepAlive, Optional<String> ns) {
+        Exchange(
+                ChannelHandlerContext ctx,
+                HttpRequest request,
+                long arrived,
+                Route route,
+                boolean head,
+                boolean keepAlive,
+                Optional<String> ns) {
             this.ctx = ctx;
             this.route = route;
             this.head = head;
             this.keepAlive = keepAlive;
             this.ns = ns;
+            this.logged = accessLog == AccessLog.OFF ? null : request;
+            this.arrived = arrived;
         }
 
         <T> void async(Supplier<T> work, Consumer<T> onEventLoop) {
@@ -300,9 +325,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
+            status = response.status().code();
+            bytes = head ? 0 : HttpUtil.getContentLength(response, 0L);
         }
 
         private void finish(ChannelFuture done) {
+            if (logged != null) {
+                done.addListener(f -> log(f.isSuccess()));
+            }
             if (keepAlive) {
                 done.addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
@@ -314,6 +344,20 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             } else {
                 done.addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        private void log(boolean complete) {
+            String userAgent = logged.headers().get(HttpHeaderNames.USER_AGENT);
+            accessLog.record(new AccessLog.Entry(
+                    System.currentTimeMillis(),
+                    ctx.channel().remoteAddress(),
+                    logged.method().name(),
+                    logged.uri(),
+                    userAgent == null ? "" : userAgent,
+                    status,
+                    bytes,
+                    System.nanoTime() - arrived,
+                    complete));
         }
     }
 

@@ -50,6 +50,7 @@ public final class WharfServer implements AutoCloseable {
      * @param defaultUpstream what requests without a prefix or {@code ns} reach
      * @param blocking where storage and upstream work runs
      * @param metrics what counts the answers
+     * @param accessLog what receives one entry per answer
      */
     public static WharfServer start(
             InetSocketAddress address,
@@ -57,7 +58,8 @@ public final class WharfServer implements AutoCloseable {
             String defaultUpstream,
             PullThrough pull,
             Executor blocking,
-            RequestMetrics metrics)
+            RequestMetrics metrics,
+            AccessLog accessLog)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -65,7 +67,7 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler =
-                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking, metrics);
+                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking, metrics, accessLog);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

@@ -4,9 +4,12 @@ import static dev.wharf.proxy.pull.CountingUpstream.Call.BLOB;
 import static dev.wharf.proxy.pull.PullFixture.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.lab.RecordingAccessLog;
 import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.storage.BlobStore;
@@ -44,6 +47,7 @@ abstract class StreamingFillContract {
 
     private final CountingUpstream upstream = new CountingUpstream();
     private final ExecutorService workers = Executors.newFixedThreadPool(4);
+    private final RecordingAccessLog accessLog = new RecordingAccessLog();
     private BlobStore store;
     private HeldCommitStore held;
     private PullThrough pull;
@@ -74,7 +78,8 @@ abstract class StreamingFillContract {
                 "fake",
                 pull,
                 workers,
-                new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")));
+                new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
+                accessLog);
         digest = upstream.blob(LAYER);
         path = "/v2/library/app/blobs/" + digest;
         upstream.stallBodiesAt(STALL);
@@ -109,6 +114,16 @@ abstract class StreamingFillContract {
         awaitStored();
         assertEquals(1, upstream.count(BLOB));
         assertEquals(Optional.of((long) LAYER.length), store.findSize(digest));
+        for (AccessLog.Entry entry : accessLog.take(2)) {
+            assertEquals("GET", entry.method());
+            assertEquals(path, entry.uri());
+            assertEquals(
+                    "127.0.0.1",
+                    ((InetSocketAddress) entry.remote()).getAddress().getHostAddress());
+            assertEquals(200, entry.status());
+            assertEquals(LAYER.length, entry.bytes());
+            assertTrue(entry.complete(), entry.toString());
+        }
     }
 
     @Test
@@ -202,6 +217,11 @@ abstract class StreamingFillContract {
         assertEquals(1, upstream.count(BLOB));
         assertEquals(Optional.empty(), store.findSize(digest));
         assertEquals(0, pendingWrites());
+        for (AccessLog.Entry entry : accessLog.take(2)) {
+            assertEquals(200, entry.status());
+            assertEquals(LAYER.length, entry.bytes());
+            assertFalse(entry.complete(), "a response closed short is logged as incomplete: " + entry);
+        }
     }
 
     /** Waits until the blob's fill, if one is still under way, has published it. */
