@@ -325,8 +325,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
-            status = response.status().code();
-            bytes = head ? 0 : HttpUtil.getContentLength(response, 0L);
+            if (logged != null) {
+                status = response.status().code();
+                bytes = head ? 0 : HttpUtil.getContentLength(response, 0L);
+            }
         }
 
         private void finish(ChannelFuture done) {
