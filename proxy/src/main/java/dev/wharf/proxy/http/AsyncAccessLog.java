@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,14 +29,17 @@ import org.slf4j.LoggerFactory;
  * Writes access log entries as JSON lines on a thread of its own. The event loops only offer entries to a bounded
  * queue: when the writer falls behind (a slow disk, a blocked pipe) and the queue is full, entries are dropped and
  * counted ({@link #dropped()}), never waited for. The writer flushes whenever it finds the queue empty, so a line
- * appears within some 10 ms of its request. Client-supplied text (the URI, the user agent) is JSON-escaped, so no request can
- * forge or split a line.
+ * appears within some 10 ms of its request. Client-supplied text (the URI, the user agent) is JSON-escaped, so no
+ * request can forge or split a line.
  */
 public final class AsyncAccessLog implements AccessLog, AutoCloseable {
     static final int QUEUE_ENTRIES = 16_384;
     private static final int BATCH = 512;
     private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int MAX_USER_AGENT = 256;
+    // Always three fraction digits (Instant.toString drops them when they are zero), so lines sort as text.
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
     private static final Logger LOG = LoggerFactory.getLogger(AsyncAccessLog.class);
 
     private final BlockingQueue<Entry> queue;
@@ -137,7 +142,9 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
 
     /** One JSON object and a newline: time, remote, method, uri, status, bytes, ms, complete, userAgent. */
     static void format(Entry e, StringBuilder out) {
-        out.append("{\"time\":\"").append(Instant.ofEpochMilli(e.epochMillis())).append('"');
+        out.append("{\"time\":\"");
+        TIME.formatTo(Instant.ofEpochMilli(e.epochMillis()), out);
+        out.append('"');
         out.append(",\"remote\":");
         string(host(e.remote()), Integer.MAX_VALUE, out);
         out.append(",\"method\":");

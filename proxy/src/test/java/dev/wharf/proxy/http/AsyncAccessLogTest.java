@@ -39,7 +39,15 @@ class AsyncAccessLogTest {
                     2_345_678,
                     true));
             log.record(new AccessLog.Entry(
-                    1_795_000_000_999L, new InetSocketAddress("::1", 40313), "HEAD", "/v2/", "", 404, 0, 7_000, false));
+                    Instant.parse("2026-11-18T04:26:41Z").toEpochMilli(),
+                    new InetSocketAddress("::1", 40313),
+                    "HEAD",
+                    "/v2/",
+                    "",
+                    404,
+                    0,
+                    7_000,
+                    false));
         }
 
         List<String> lines = Files.readAllLines(file);
@@ -56,6 +64,7 @@ class AsyncAccessLogTest {
         assertEquals(true, first.get("complete").asBoolean());
         assertEquals("containerd/v2.0.0", first.get("userAgent").asText());
         JsonNode second = JSON.readTree(lines.get(2));
+        assertEquals("2026-11-18T04:26:41.000Z", second.get("time").asText(), "always three fraction digits");
         assertEquals("0.007", second.get("ms").asText());
         assertEquals(false, second.get("complete").asBoolean());
         assertEquals(404, second.get("status").asInt());
