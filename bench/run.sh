@@ -322,8 +322,8 @@ pull() { # system image: skopeo copies bench/<image>:1 from that system into a f
 }
 
 # As in row 6, the caches are not restarted: each run pulls an image that no cache has seen yet. Before the first
-# run each cache pulls the big image once, so that the miss path has been compiled by the JIT, as in a server that
-# has been up for a while, and is not what is measured.
+# run each cache pulls the big image once, so that much of the miss path has been compiled by the JIT, as in a server
+# that has been up for a while (the JIT still compiles some of it during the measured pulls).
 bench_cold_pull() {
   local r s t
   log "5. warming both caches with one cold pull of the big image"
