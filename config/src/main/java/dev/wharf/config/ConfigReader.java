@@ -23,6 +23,7 @@ final class ConfigReader {
             "upstreams",
             "freshness",
             "maxStale",
+            "recheckDeadline",
             "offline",
             "prewarm",
             "accessLog");
@@ -60,6 +61,8 @@ final class ConfigReader {
         List<FreshnessRule> freshness = readFreshness(m);
         Duration maxStale =
                 m.parsed("maxStale", Durations.EXPECTED, Durations::parse).orElse(Defaults.MAX_STALE);
+        Duration recheckDeadline = m.parsed("recheckDeadline", Durations.EXPECTED, Durations::parse)
+                .orElse(Defaults.RECHECK_DEADLINE);
         boolean offline = PolicyReader.readOffline(m).orElse(false);
         List<PrewarmRule> prewarm = new ArrayList<>();
         m.elements("prewarm", "a list of prewarm rules")
@@ -77,6 +80,7 @@ final class ConfigReader {
                 upstreams,
                 freshness,
                 maxStale,
+                recheckDeadline,
                 offline,
                 prewarm,
                 accessLog);

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The built-in values used for every key a configuration leaves out. */
-final class Defaults {
+/** The built-in values used for every key a configuration leaves out: the one place each default is written. */
+public final class Defaults {
     static final HostPort LISTEN = new HostPort("0.0.0.0", 5000);
     static final HostPort ADMIN_LISTEN = new HostPort("127.0.0.1", 5001);
     static final String STORAGE_PATH = "wharf-data";
@@ -15,8 +15,15 @@ final class Defaults {
     static final List<String> DOCKER_HUB_ALIASES = List.of("index.docker.io", "registry-1.docker.io");
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-    static final List<FreshnessRule> FRESHNESS = List.of(new FreshnessRule("*", Duration.ofSeconds(60)));
-    static final Duration MAX_STALE = Duration.ofDays(7);
+    /** How long a tag is trusted when no freshness rule matches it. */
+    public static final Duration TAG_TTL = Duration.ofSeconds(60);
+
+    static final List<FreshnessRule> FRESHNESS = List.of(new FreshnessRule("*", TAG_TTL));
+    /** How long a tag's last manifest is served while its upstream fails. */
+    public static final Duration MAX_STALE = Duration.ofDays(7);
+    /** How long a client waits for a due tag re-check before the cached manifest is served stale. */
+    public static final Duration RECHECK_DEADLINE = Duration.ofSeconds(2);
+
     private static final List<String> PUBLIC_REGISTRIES =
             List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws", "mcr.microsoft.com");
 

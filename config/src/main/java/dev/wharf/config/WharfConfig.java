@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * The whole configuration, immutable, with defaults already applied. {@code defaultUpstream} is the canonical name
- * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code offline} means no upstream is ever dialled;
+ * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code maxStale} bounds how long a
+ * tag is served while its upstream fails, and {@code recheckDeadline} how long a client waits for a due re-check
+ * before the cached manifest is served stale; {@code offline} means no upstream is ever dialled;
  * {@code accessLog} says where one line per answered request goes.
  */
 public record WharfConfig(
@@ -18,6 +20,7 @@ public record WharfConfig(
         List<UpstreamConfig> upstreams,
         List<FreshnessRule> freshness,
         Duration maxStale,
+        Duration recheckDeadline,
         boolean offline,
         List<PrewarmRule> prewarm,
         AccessLogConfig accessLog) {
@@ -30,10 +33,14 @@ public record WharfConfig(
         upstreams = List.copyOf(upstreams);
         freshness = List.copyOf(freshness);
         Objects.requireNonNull(maxStale, "maxStale");
+        Objects.requireNonNull(recheckDeadline, "recheckDeadline");
         prewarm = List.copyOf(prewarm);
         Objects.requireNonNull(accessLog, "accessLog");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
+        }
+        if (recheckDeadline.isNegative()) {
+            throw new IllegalArgumentException("recheckDeadline must not be negative");
         }
         String wanted = defaultUpstream;
         if (upstreams.stream().noneMatch(upstream -> upstream.name().equals(wanted))) {

@@ -134,7 +134,9 @@ class StaleServingIT {
                 + "freshness:\n"
                 + "  - match: \"*\"\n"
                 + "    tagTtl: 0s\n"
-                + "maxStale: 1h\n";
+                + "maxStale: 1h\n"
+                // Past the read timeout: a frozen upstream's re-check times out, and the outage itself is reported.
+                + "recheckDeadline: 30s\n";
     }
 
     private static void begin(Outage outage, FaultyUpstream faulty, RegistryProcess registry) {

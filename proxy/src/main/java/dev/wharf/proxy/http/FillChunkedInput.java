@@ -120,13 +120,8 @@ final class FillChunkedInput<T> implements ChunkedInput<T> {
         if (isEndOfInput()) {
             return null;
         }
-        // Verified bytes stay good even if publishing them fails later: the reader's file stays open.
-        boolean verified = fill.verified();
-        if (!verified && fill.state() == Fill.State.FAILED) {
-            throw new IOException(
-                    "fill of " + fill.digest() + " failed", fill.failure().orElse(null));
-        }
-        long limit = verified ? end : Math.min(end - 1, fill.written());
+        // The fill decides what may go out: never the last byte before the bytes are verified.
+        long limit = fill.sendableEnd(end);
         if (limit <= position) {
             return null;
         }

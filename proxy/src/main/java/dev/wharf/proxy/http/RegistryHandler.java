@@ -34,28 +34,26 @@ import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Serves the OCI read API on one connection, one request at a time: reading pauses while a request is answered, so
- * pipelined requests are answered in order. Routing and validation run on the event loop (no I/O); everything that
- * touches storage or the upstream runs on the worker executor, and the answer hops back to the event loop.
+ * pipelined requests are answered in order. Routing and validation run on the event loop (no I/O); pull answers
+ * with a future (it runs storage and upstream work on threads of its own), and the answer hops back to the event
+ * loop. A request whose connection closes before its answer is cancelled, so that pull drops work nobody waits for.
  * Holds no per-connection state, so one instance serves every connection.
  */
 @ChannelHandler.Sharable
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private final Router router;
     private final PullThrough pull;
-    private final Executor workers;
     private final RequestMetrics metrics;
     private final AccessLog accessLog;
 
-    RegistryHandler(Router router, PullThrough pull, Executor workers, RequestMetrics metrics, AccessLog accessLog) {
+    RegistryHandler(Router router, PullThrough pull, RequestMetrics metrics, AccessLog accessLog) {
         this.router = router;
         this.pull = pull;
-        this.workers = workers;
         this.metrics = metrics;
         this.accessLog = accessLog;
     }
@@ -114,7 +112,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (route instanceof Route.Base) {
             exchange.send(Responses.base(head));
         } else if (route instanceof Route.Manifest m) {
-            exchange.async(() -> pull.manifest(m.target(), m.reference()), manifest -> {
+            exchange.answer(pull.manifest(m.target(), m.reference()), manifest -> {
                 if (manifest.stale()) {
                     metrics.staleServed(m.target().upstream());
                 }
@@ -122,10 +120,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             });
         } else if (route instanceof Route.Blob b) {
             String rangeHeader = request.headers().get(HttpHeaderNames.RANGE);
-            exchange.async(
-                    () -> pull.openBlob(b.target(), b.digest()), source -> exchange.sendBlob(b, source, rangeHeader));
+            exchange.answer(pull.openBlob(b.target(), b.digest()), source -> exchange.sendBlob(b, source, rangeHeader));
         } else if (route instanceof Route.Tags t) {
-            exchange.async(() -> pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
+            exchange.answer(pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
         }
     }
 
@@ -191,19 +188,27 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             this.arrived = arrived;
         }
 
-        <T> void async(Supplier<T> work, Consumer<T> onEventLoop) {
-            CompletableFuture.supplyAsync(work, workers)
-                    .whenComplete((value, failure) -> ctx.executor().execute(() -> {
-                        if (failure != null) {
+        /** Writes {@code pending}'s value (or failure) on the event loop; cancels it if the connection closes first. */
+        <T> void answer(CompletableFuture<T> pending, Consumer<T> onEventLoop) {
+            ChannelFutureListener cancel = closed -> pending.cancel(false);
+            ctx.channel().closeFuture().addListener(cancel);
+            pending.whenComplete((value, failure) -> {
+                try {
+                    ctx.executor().execute(() -> {
+                        ctx.channel().closeFuture().removeListener(cancel);
+                        if (!ctx.channel().isActive()) {
+                            closeIfCloseable(value);
+                        } else if (failure != null) {
                             fail(failure);
-                        } else if (!ctx.channel().isActive()) {
-                            if (value instanceof AutoCloseable closeable) {
-                                closeQuietly(closeable);
-                            }
                         } else {
                             onEventLoop.accept(value);
                         }
-                    }));
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The event loop is shutting down, and the connection with it.
+                    closeIfCloseable(value);
+                }
+            });
         }
 
         void send(HttpResponse response) {
@@ -376,11 +381,13 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return RequestMetrics.Kind.OTHER;
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception ignored) {
-            // Nothing to do: the client is gone.
+    private static void closeIfCloseable(Object value) {
+        if (value instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // Nothing to do: the client is gone.
+            }
         }
     }
 }

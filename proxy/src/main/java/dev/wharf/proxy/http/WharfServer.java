@@ -18,7 +18,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -48,7 +47,6 @@ public final class WharfServer implements AutoCloseable {
      *
      * @param upstreamByHost the configured upstream's name for a name or alias a client writes; empty when unknown
      * @param defaultUpstream what requests without a prefix or {@code ns} reach
-     * @param blocking where storage and upstream work runs
      * @param metrics what counts the answers
      * @param accessLog what receives one entry per answer
      */
@@ -57,7 +55,6 @@ public final class WharfServer implements AutoCloseable {
             Function<String, Optional<String>> upstreamByHost,
             String defaultUpstream,
             PullThrough pull,
-            Executor blocking,
             RequestMetrics metrics,
             AccessLog accessLog)
             throws InterruptedException {
@@ -67,7 +64,7 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler =
-                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, blocking, metrics, accessLog);
+                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, metrics, accessLog);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

@@ -6,12 +6,15 @@ import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Blobs by digest: served from the store when present (digests are immutable, so no upstream request), otherwise
  * from the one {@link Fill} of that digest, which every concurrent miss joins and which callers read while it grows.
+ * Fills run on their upstream's lane; nothing here waits for an upstream on a storage thread.
  */
 final class BlobPull {
     /**
@@ -23,41 +26,67 @@ final class BlobPull {
     private final BlobStore blobs;
     private final CacheIndex index;
     private final Upstreams upstreams;
+    private final Executor storage;
     private final Clock clock;
-    private final Executor fillThreads;
     private final ConcurrentHashMap<Digest, Fill> fills = new ConcurrentHashMap<>();
 
-    BlobPull(BlobStore blobs, CacheIndex index, Upstreams upstreams, Clock clock, Executor fillThreads) {
+    BlobPull(BlobStore blobs, CacheIndex index, Upstreams upstreams, Executor storage, Clock clock) {
         this.blobs = blobs;
         this.index = index;
         this.upstreams = upstreams;
+        this.storage = storage;
         this.clock = clock;
-        this.fillThreads = fillThreads;
     }
 
     /**
-     * The stored blob, or the fill of a miss once the upstream's response headers arrived (when the upstream did not
-     * announce a size, or announced at most {@link #STREAM_ABOVE} bytes, the stored blob once the fill is done).
-     * Blocks; throws the fill's failure; the caller closes the result.
+     * Runs on a storage thread. The stored blob, or the fill of a miss once the upstream's response headers arrived
+     * (when the upstream did not announce a size, or announced at most {@link #STREAM_ABOVE} bytes, the stored blob
+     * once the fill is done); fails with the fill's failure. Cancelling the future before the fill started withdraws
+     * this caller from it. The receiver closes the source.
      */
-    BlobSource open(Target target, Digest digest) {
+    CompletableFuture<BlobSource> open(Target target, Digest digest) {
         Optional<BlobReader> cached = blobs.open(digest);
         if (cached.isPresent()) {
             markSeen(target, digest);
-            return new BlobSource.Stored(cached.get());
+            return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));
         }
         Fill fill = join(target, digest);
-        long size = fill.awaitHeaders();
-        if (size <= STREAM_ABOVE) {
-            return stored(target, fill);
+        CompletableFuture<BlobSource> answer = new CompletableFuture<>();
+        answer.whenComplete((source, failure) -> {
+            if (answer.isCancelled()) {
+                fill.leave();
+            }
+        });
+        fill.headers().whenComplete((size, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(Futures.unwrap(failure));
+            } else if (size <= STREAM_ABOVE) {
+                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(target, fill)));
+            } else {
+                deliver(answer, null, () -> filling(target, fill));
+            }
+        });
+        return answer;
+    }
+
+    /** The size of the blob once it is stored, fetching it when missing; the fill a client would join. */
+    CompletableFuture<Long> ensure(Target target, Digest digest) {
+        Optional<Long> size = blobs.findSize(digest);
+        if (size.isPresent()) {
+            markSeen(target, digest);
+            return CompletableFuture.completedFuture(size.get());
         }
-        Optional<BlobReader> partial = fill.openPartial();
-        if (partial.isEmpty()) {
-            return stored(target, fill);
-        }
-        // The fill marks its own repository; a joiner from another repository is recorded once the blob is kept.
-        fill.whenDone(() -> markSeen(target, digest));
-        return new BlobSource.Filling(fill, partial.get());
+        Fill fill = join(target, digest);
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        Futures.forward(fill.ended(), answer);
+        answer.whenComplete((stored, failure) -> {
+            if (answer.isCancelled()) {
+                fill.leave();
+            } else if (failure == null) {
+                markSeen(target, digest);
+            }
+        });
+        return answer;
     }
 
     /** Fills of blobs under way now. */
@@ -65,22 +94,77 @@ final class BlobPull {
         return fills.size();
     }
 
+    /** Opens the source on a storage thread (file opens block) and hands it over; closes it if nobody takes it. */
+    private void deliver(CompletableFuture<BlobSource> answer, Throwable failure, OpenSource open) {
+        if (failure != null) {
+            answer.completeExceptionally(Futures.unwrap(failure));
+            return;
+        }
+        try {
+            storage.execute(() -> {
+                if (answer.isDone()) {
+                    return;
+                }
+                try {
+                    BlobSource source = open.open();
+                    if (!answer.complete(source)) {
+                        source.close();
+                    }
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.completeExceptionally(e);
+        }
+    }
+
+    private interface OpenSource {
+        BlobSource open();
+    }
+
     private BlobSource stored(Target target, Fill fill) {
-        BlobSource.Stored stored = new BlobSource.Stored(fill.awaitStored());
+        BlobSource.Stored stored = new BlobSource.Stored(fill.openStored());
         markSeen(target, fill.digest());
         return stored;
     }
 
-    private Fill join(Target target, Digest digest) {
-        // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first), or,
-        // after a failure, starts anew.
-        Fill mine = new Fill(target, digest, blobs, index, upstreams, clock, ended -> fills.remove(digest, ended));
-        Fill running = fills.putIfAbsent(digest, mine);
-        if (running != null) {
-            return running;
+    private BlobSource filling(Target target, Fill fill) {
+        Optional<BlobReader> partial = fill.openPartial();
+        if (partial.isEmpty()) {
+            return stored(target, fill);
         }
-        fillThreads.execute(mine::run);
-        return mine;
+        // The fill marks its own repository; a joiner from another repository is recorded once the blob is kept.
+        fill.whenDone(() -> markSeen(target, fill.digest()));
+        return new BlobSource.Filling(fill, partial.get());
+    }
+
+    /** The running fill of {@code digest}, joined, or a new one started on the upstream's lane. */
+    private Fill join(Target target, Digest digest) {
+        while (true) {
+            // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
+            // or, after a failure, starts anew.
+            Fill mine = new Fill(target, digest, blobs, index, upstreams, clock, ended -> fills.remove(digest, ended));
+            Fill running = fills.putIfAbsent(digest, mine);
+            if (running == null) {
+                mine.join();
+                start(target, mine);
+                return mine;
+            }
+            if (running.join()) {
+                return running;
+            }
+            // Skipped for want of waiters just now: it is leaving the map.
+            fills.remove(digest, running);
+        }
+    }
+
+    private void start(Target target, Fill fill) {
+        try {
+            upstreams.of(target).executor().execute(fill::run);
+        } catch (RejectedExecutionException e) {
+            fill.fail(e);
+        }
     }
 
     private void markSeen(Target target, Digest digest) {

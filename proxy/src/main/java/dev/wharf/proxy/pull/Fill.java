@@ -14,8 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  * chunks land; listeners run on the fill thread after each chunk, once the bytes are {@link #verified()} and once at
  * the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and
  * indexed, or {@link State#FAILED}.
+ *
+ * <p>Clients {@link #join()} it before it starts; a fill that nobody waits for any more when its turn on the
+ * upstream's lane comes is skipped without a request upstream. Once started it runs to its end.
  */
 public final class Fill {
     private static final int CHUNK = 256 * 1024;
@@ -54,6 +57,8 @@ public final class Fill {
     private volatile boolean verified;
     private volatile State state = State.RUNNING;
     private volatile Throwable failure;
+    private int waiters; // guarded by this
+    private boolean abandoned; // guarded by this
 
     /** {@code onEnd} runs just before the outcome is visible, so that a caller who sees it never joins this fill. */
     Fill(
@@ -94,6 +99,22 @@ public final class Fill {
      */
     public boolean verified() {
         return verified;
+    }
+
+    /**
+     * The end (exclusive) of the bytes of a response ending at {@code end} that may be sent now: all of them once the
+     * bytes are verified, otherwise what has been written, short of the response's last byte, so that no response
+     * whose bytes fail verification is ever complete. Throws {@link IOException} once the fill failed unverified.
+     */
+    public long sendableEnd(long end) throws IOException {
+        // Verified bytes stay good even if publishing them fails later: readers keep their file open.
+        if (verified) {
+            return end;
+        }
+        if (state == State.FAILED) {
+            throw new IOException("fill of " + digest + " failed", failure);
+        }
+        return Math.min(end - 1, written);
     }
 
     /** Where the fill is now. */
@@ -142,6 +163,27 @@ public final class Fill {
         return state == State.DONE ? blobs.open(digest) : Optional.empty();
     }
 
+    /** Registers one more waiter; false when the fill was skipped for want of waiters (join another one). */
+    synchronized boolean join() {
+        if (abandoned) {
+            return false;
+        }
+        waiters++;
+        return true;
+    }
+
+    /** A waiter gave up (its client left); once nobody waits, a fill that has not started will not start. */
+    synchronized void leave() {
+        waiters--;
+    }
+
+    private synchronized boolean begin() {
+        if (waiters <= 0) {
+            abandoned = true;
+        }
+        return !abandoned;
+    }
+
     /**
      * Runs {@code action} once the fill is done (on the fill thread, or at once on this thread when it already is);
      * never after a failure.
@@ -150,20 +192,39 @@ public final class Fill {
         completion.thenRun(action);
     }
 
-    /** Waits for the upstream's response headers; returns the announced size (-1 when unknown) or throws the failure. */
-    long awaitHeaders() {
-        return join(headers);
+    /** Completes with the size the upstream announced (-1 when unknown) once its headers arrived, or its failure. */
+    CompletableFuture<Long> headers() {
+        return headers.copy();
+    }
+
+    /** Completes with the blob's size once it is stored, or with the fill's failure. */
+    CompletableFuture<Long> ended() {
+        return completion.copy();
     }
 
     /** Waits for the end of the fill; returns a reader of the stored blob or throws the failure. */
     BlobReader awaitStored() {
-        join(completion);
+        Futures.join(completion);
+        return openStored();
+    }
+
+    /** A reader of the stored blob, once the fill is done; throws when it vanished since. */
+    BlobReader openStored() {
         return blobs.open(digest)
                 .orElseThrow(() -> new StorageException(StorageException.Kind.IO, "blob vanished after its fill"));
     }
 
+    /** Ends a fill that could not be started (its lane refused it) with {@code cause}. */
+    void fail(Throwable cause) {
+        finish(State.FAILED, cause);
+    }
+
     /** Fetches, writes, verifies, publishes and indexes; never throws (the outcome is in the state). */
     void run() {
+        if (!begin()) {
+            finish(State.FAILED, new CancellationException("no client waits for " + digest + " any more"));
+            return;
+        }
         try {
             // A fill that raced with another replica or an earlier fill is already done.
             Optional<Long> stored = blobs.findSize(digest);
@@ -184,7 +245,7 @@ public final class Fill {
     }
 
     private long download() {
-        try (BlobResponse response = upstreams.of(target).fetchBlob(target.repository(), digest)) {
+        try (BlobResponse response = upstreams.of(target).client().fetchBlob(target.repository(), digest)) {
             BlobWriter w = blobs.create(digest, response.contentLength());
             writer = w;
             try {
@@ -242,20 +303,6 @@ public final class Fill {
             } catch (RuntimeException e) {
                 // A listener's trouble is its client's, never the fill's.
             }
-        }
-    }
-
-    private static long join(CompletableFuture<Long> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
-            throw e;
         }
     }
 }

@@ -14,7 +14,6 @@ import dev.wharf.storage.StorageException;
 import dev.wharf.storage.Tag;
 import dev.wharf.storage.TagEntry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * served, marked stale, for at most {@code maxStale} after the upstream last confirmed it; later the failure
  * propagates. A tag the upstream no longer has keeps being served, marked stale, whatever its age, unless its
  * upstream's {@link GoneTags} says to forget it. While an upstream's {@link RateBudget} is low, a stale tag within
- * {@code maxStale} is served from the cache, marked stale, without a re-check.
+ * {@code maxStale} is served from the cache, marked stale, without a re-check. A client never waits longer than the
+ * re-check deadline for a tag it has cached within {@code maxStale}: past it, the cached manifest is served stale
+ * while the re-check goes on. Lookups run on storage threads; upstream calls run on the upstream's lane.
  */
 final class ManifestPull {
     /** Manifests larger than this are refused, from clients and upstreams alike. */
@@ -54,66 +56,96 @@ final class ManifestPull {
     private final Upstreams upstreams;
     private final FreshnessPolicy freshness;
     private final Duration maxStale;
+    private final Duration recheckDeadline;
     private final GoneTags goneTags;
     private final RateBudget budget;
     private final Clock clock;
+    private final Scheduler scheduler;
     private final Coalescer<Digest, Manifest> byDigest = new Coalescer<>();
     private final Coalescer<TagKey, Manifest> byTag = new Coalescer<>();
 
-    ManifestPull(
-            BlobStore blobs,
-            CacheIndex index,
-            ManifestCache hot,
-            Upstreams upstreams,
-            FreshnessPolicy freshness,
-            Duration maxStale,
-            GoneTags goneTags,
-            RateBudget budget,
-            Clock clock) {
+    ManifestPull(BlobStore blobs, CacheIndex index, ManifestCache hot, Upstreams upstreams, PullSettings settings) {
         this.blobs = blobs;
         this.index = index;
         this.hot = hot;
         this.upstreams = upstreams;
-        this.freshness = freshness;
-        this.maxStale = maxStale;
-        this.goneTags = goneTags;
-        this.budget = budget;
-        this.clock = clock;
+        this.freshness = settings.freshness();
+        this.maxStale = settings.maxStale();
+        this.recheckDeadline = settings.recheckDeadline();
+        this.goneTags = settings.goneTags();
+        this.budget = settings.budget();
+        this.clock = settings.clock();
+        this.scheduler = settings.scheduler();
     }
 
-    /** The manifest {@code reference} names in {@code target}. Blocks. */
-    Manifest find(Target target, Reference reference) {
+    /**
+     * Runs on a storage thread: the manifest {@code reference} names in {@code target}, at once from the cache, or
+     * from work on the upstream's lane. Cancelling the future withdraws this caller from work not yet started.
+     */
+    CompletableFuture<Manifest> find(Target target, Reference reference) {
         if (reference.isDigest()) {
             return byDigest(target, reference.digest().orElseThrow());
         }
         return byTag(target, reference.tag().orElseThrow());
     }
 
-    private Manifest byDigest(Target target, Digest digest) {
+    private CompletableFuture<Manifest> byDigest(Target target, Digest digest) {
         Optional<Manifest> cached = cached(digest);
         if (cached.isPresent()) {
             if (!index.isSeen(target.upstream(), target.repository(), digest)) {
                 index.markSeen(target.upstream(), target.repository(), digest);
             }
-            return cached.get();
+            return CompletableFuture.completedFuture(cached.get());
         }
         // Look again inside the coalesced work: a fill that ended after the lookup above has stored it already.
+        Upstreams.Lane lane = upstreams.of(target);
         return byDigest.run(
                 digest,
+                lane.executor(),
                 () -> cached(digest).orElseGet(() -> {
-                    ManifestResponse response =
-                            upstreams.of(target).fetchManifest(target.repository(), digest.toString());
+                    ManifestResponse response = lane.client().fetchManifest(target.repository(), digest.toString());
                     return store(target, digest, response);
                 }));
     }
 
-    private Manifest byTag(Target target, Tag tag) {
-        Optional<Manifest> fresh =
-                index.findTag(target.upstream(), target.repository(), tag).flatMap(e -> fresh(target, tag, e));
-        if (fresh.isPresent()) {
-            return fresh.get();
+    private CompletableFuture<Manifest> byTag(Target target, Tag tag) {
+        Optional<TagEntry> entry = index.findTag(target.upstream(), target.repository(), tag);
+        if (entry.isPresent()) {
+            Optional<Manifest> last = cached(entry.get().digest());
+            if (last.isPresent() && isFresh(target, tag, entry.get())) {
+                return CompletableFuture.completedFuture(last.get());
+            }
+            Optional<Manifest> spared = last.flatMap(m -> spared(target, tag, entry.get(), m));
+            if (spared.isPresent()) {
+                return CompletableFuture.completedFuture(spared.get());
+            }
+            if (last.isPresent() && withinMaxStale(entry.get())) {
+                return withDeadline(target, tag, recheck(target, tag), last.get());
+            }
         }
-        return byTag.run(new TagKey(target, tag), () -> resolveTag(target, tag));
+        return recheck(target, tag);
+    }
+
+    private CompletableFuture<Manifest> recheck(Target target, Tag tag) {
+        return byTag.run(new TagKey(target, tag), upstreams.of(target).executor(), () -> resolveTag(target, tag));
+    }
+
+    /**
+     * The re-check's answer if it comes within the deadline, else {@code last} marked stale; the re-check goes on
+     * and updates the tag when it ends.
+     */
+    private CompletableFuture<Manifest> withDeadline(
+            Target target, Tag tag, CompletableFuture<Manifest> recheck, Manifest last) {
+        CompletableFuture<Manifest> answer = new CompletableFuture<>();
+        Futures.link(recheck, answer);
+        scheduler.after(recheckDeadline, () -> {
+            String why =
+                    "stale: upstream " + target.upstream() + " did not answer in " + recheckDeadline.toMillis() + " ms";
+            if (answer.complete(last.servedStale(why))) {
+                LOG.warn("serving {}:{} stale: its re-check took over {} ms", target, tag, recheckDeadline.toMillis());
+            }
+        });
+        return answer;
     }
 
     /** Runs coalesced; looks again because a fill or re-check may have ended since the caller's lookup. */
@@ -123,20 +155,25 @@ final class ManifestPull {
             return fetchTag(target, tag);
         }
         return fresh(target, tag, entry.get())
-                .or(() -> spared(target, tag, entry.get()))
+                .or(() -> cached(entry.get().digest()).flatMap(last -> spared(target, tag, entry.get(), last)))
                 .orElseGet(() -> revalidate(target, tag, entry.get()));
     }
 
-    /** The cached manifest, marked stale, when the upstream's budget is low and the entry is within maxStale. */
-    private Optional<Manifest> spared(Target target, Tag tag, TagEntry entry) {
-        Duration age = Duration.between(entry.verifiedAt(), clock.instant());
-        if (age.compareTo(maxStale) > 0 || !budget.isLow(target.upstream())) {
+    /** {@code last}, marked stale, when the upstream's budget is low and the entry is within maxStale. */
+    private Optional<Manifest> spared(Target target, Tag tag, TagEntry entry, Manifest last) {
+        if (!withinMaxStale(entry) || !budget.isLow(target.upstream())) {
             return Optional.empty();
         }
-        Optional<Manifest> cached = cached(entry.digest());
-        cached.ifPresent(
-                m -> LOG.warn("serving {}:{} stale, last confirmed {} ago: upstream rate limit low", target, tag, age));
-        return cached.map(m -> m.servedStale("stale: upstream " + target.upstream() + " rate limit low"));
+        LOG.warn(
+                "serving {}:{} stale, last confirmed {} ago: upstream rate limit low",
+                target,
+                tag,
+                Duration.between(entry.verifiedAt(), clock.instant()));
+        return Optional.of(last.servedStale("stale: upstream " + target.upstream() + " rate limit low"));
+    }
+
+    private boolean withinMaxStale(TagEntry entry) {
+        return Duration.between(entry.verifiedAt(), clock.instant()).compareTo(maxStale) <= 0;
     }
 
     /** The cached manifest of a tag entry still within its TTL; empty when stale or no longer cached. */
@@ -152,7 +189,7 @@ final class ManifestPull {
     private Manifest revalidate(Target target, Tag tag, TagEntry entry) {
         ManifestHead head;
         try {
-            head = upstreams.of(target).headManifest(target.repository(), tag.value());
+            head = upstreams.of(target).client().headManifest(target.repository(), tag.value());
         } catch (UpstreamException e) {
             return stale(target, tag, entry, e);
         }
@@ -203,7 +240,7 @@ final class ManifestPull {
     }
 
     private Manifest fetchTag(Target target, Tag tag) {
-        ManifestResponse response = upstreams.of(target).fetchManifest(target.repository(), tag.value());
+        ManifestResponse response = upstreams.of(target).client().fetchManifest(target.repository(), tag.value());
         // The digest comes from the bytes; the upstream's header only chooses the algorithm and cross-checks.
         Digest digest =
                 Digest.compute(response.digestHeader().map(Digest::algorithm).orElse("sha256"), response.body());
@@ -262,7 +299,7 @@ final class ManifestPull {
             }
             return Optional.of(buffer.array());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageException(StorageException.Kind.IO, "cannot read stored manifest " + digest, e);
         }
     }
 }

@@ -46,12 +46,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A fault-injecting HTTP/1.1 proxy on a free 127.0.0.1 port in front of a real upstream (usually a {@link
@@ -129,6 +131,17 @@ public final class FaultyUpstream implements AutoCloseable {
             return new Status(status, Optional.of(retryAfter));
         }
 
+        /** Hold each request, saying nothing, until {@code release} completes; then answer it faithfully. */
+        static Fault delay(CompletionStage<?> release) {
+            return new Delay(() -> release);
+        }
+
+        /** Hold each request, saying nothing, for {@code after}; then answer it faithfully. */
+        static Fault delay(Duration after) {
+            return new Delay(() -> CompletableFuture.runAsync(
+                    () -> {}, CompletableFuture.delayedExecutor(after.toNanos(), TimeUnit.NANOSECONDS)));
+        }
+
         /** Every {@code k}-th request (counted from the injection) gets {@code fault}; the others are answered. */
         static Fault failEvery(int k, Fault fault) {
             return new FailEvery(k, fault);
@@ -160,6 +173,13 @@ public final class FaultyUpstream implements AutoCloseable {
             if (bytes < 0) {
                 throw new IllegalArgumentException("hold needs bytes >= 0");
             }
+            Objects.requireNonNull(release, "release");
+        }
+    }
+
+    /** {@code release} gives, for each request, what it waits for. */
+    record Delay(Supplier<CompletionStage<?>> release) implements Fault {
+        Delay {
             Objects.requireNonNull(release, "release");
         }
     }
@@ -339,7 +359,10 @@ public final class FaultyUpstream implements AutoCloseable {
                         forward.header(h.getKey(), h.getValue());
                     }
                 });
-                client.sendAsync(forward.build(), BodyHandlers.ofByteArray())
+                CompletionStage<?> go =
+                        fault instanceof Delay delay ? delay.release().get() : CompletableFuture.completedFuture(null);
+                go.handle((released, failure) -> client.sendAsync(forward.build(), BodyHandlers.ofByteArray()))
+                        .thenCompose(sent -> sent)
                         .handle((r, failure) -> failure == null
                                 ? new Answer(r.statusCode(), r.headers().map(), r.body())
                                 : badGateway(failure))

@@ -1,62 +1,43 @@
 package dev.wharf.proxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class CoalescerTest {
-    private final ExecutorService pool = Executors.newFixedThreadPool(8);
-
-    @AfterEach
-    void stop() {
-        pool.shutdownNow();
-    }
+    private final Coalescer<String, Object> coalescer = new Coalescer<>();
+    private final QueuedLane lane = new QueuedLane();
+    private final AtomicInteger runs = new AtomicInteger();
 
     @Test
-    void concurrentCallersShareOneRunAndItsValue() throws Exception {
-        Coalescer<String, Object> coalescer = new Coalescer<>();
-        AtomicInteger runs = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+    void callersThatArriveBeforeTheWorkRunsShareOneRunAndItsValue() throws Exception {
         Object value = new Object();
-        Future<Object> first = pool.submit(() -> coalescer.run("k", () -> {
-            runs.incrementAndGet();
-            started.countDown();
-            await(release);
-            return value;
-        }));
-        started.await(10, TimeUnit.SECONDS);
-        List<Thread> waiting = new CopyOnWriteArrayList<>();
-        List<Future<Object>> joiners = new ArrayList<>();
-        for (int i = 0; i < 7; i++) {
-            joiners.add(pool.submit(() -> {
-                waiting.add(Thread.currentThread());
-                return coalescer.run("k", () -> {
-                    runs.incrementAndGet();
-                    return new Object();
-                });
+        List<CompletableFuture<Object>> callers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            callers.add(coalescer.run("k", lane, () -> {
+                runs.incrementAndGet();
+                return value;
             }));
         }
-        // Release the first run only once every joiner is parked waiting for it.
-        while (waiting.size() < 7 || !waiting.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
-            Thread.onSpinWait();
-        }
-        release.countDown();
-        assertSame(value, first.get(10, TimeUnit.SECONDS));
-        for (Future<Object> joiner : joiners) {
-            assertSame(value, joiner.get(10, TimeUnit.SECONDS));
+        assertEquals(1, lane.pending(), "one run queued for eight callers");
+        assertFalse(callers.get(7).isDone());
+
+        lane.runNext();
+
+        for (CompletableFuture<Object> caller : callers) {
+            assertSame(value, caller.get(10, TimeUnit.SECONDS));
         }
         assertEquals(1, runs.get());
         assertEquals(0, coalescer.inFlight());
@@ -64,42 +45,63 @@ class CoalescerTest {
 
     @Test
     void everyWaiterSeesTheSameFailureAndTheNextCallRunsAnew() throws Exception {
-        Coalescer<String, String> coalescer = new Coalescer<>();
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         IllegalStateException boom = new IllegalStateException("boom");
-        Future<String> first = pool.submit(() -> coalescer.run("k", () -> {
-            started.countDown();
-            await(release);
+        CompletableFuture<Object> first = coalescer.run("k", lane, () -> {
             throw boom;
-        }));
-        started.await(10, TimeUnit.SECONDS);
-        List<Thread> waiting = new CopyOnWriteArrayList<>();
-        Future<Throwable> joiner = pool.submit(() -> {
-            waiting.add(Thread.currentThread());
-            try {
-                coalescer.run("k", () -> "second run");
-                return null;
-            } catch (IllegalStateException e) {
-                return e;
-            }
         });
-        while (waiting.isEmpty() || waiting.get(0).getState() != Thread.State.WAITING) {
-            Thread.onSpinWait();
-        }
-        release.countDown();
-        Throwable seen = assertThrows(Exception.class, () -> first.get(10, TimeUnit.SECONDS))
-                .getCause();
-        assertSame(boom, seen);
-        assertSame(boom, joiner.get(10, TimeUnit.SECONDS), "the waiter shares the failure, it does not run again");
-        assertEquals("third", coalescer.run("k", () -> "third"));
+        CompletableFuture<Object> second = coalescer.run("k", lane, () -> "second run");
+        lane.runNext();
+
+        assertSame(boom, assertThrows(ExecutionException.class, first::get).getCause());
+        assertSame(boom, assertThrows(ExecutionException.class, second::get).getCause(), "shared, not run again");
+        assertEquals(0, lane.pending());
+
+        CompletableFuture<Object> third = coalescer.run("k", lane, () -> "third");
+        lane.runNext();
+        assertEquals("third", third.get(10, TimeUnit.SECONDS));
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    @Test
+    void workThatEveryCallerGaveUpOnBeforeItStartedNeverRuns() {
+        CompletableFuture<Object> a = coalescer.run("k", lane, runs::incrementAndGet);
+        CompletableFuture<Object> b = coalescer.run("k", lane, runs::incrementAndGet);
+        a.cancel(false);
+        b.cancel(false);
+
+        lane.runNext();
+
+        assertEquals(0, runs.get(), "nobody waited: the work was skipped");
+        assertEquals(0, coalescer.inFlight());
+        CompletableFuture<Object> later = coalescer.run("k", lane, runs::incrementAndGet);
+        lane.runNext();
+        assertEquals(1, later.join(), "a later caller runs it anew");
+    }
+
+    @Test
+    void workRunsWhileOneCallerStillWaitsAndThatCallerGetsItsValue() {
+        CompletableFuture<Object> gone = coalescer.run("k", lane, runs::incrementAndGet);
+        CompletableFuture<Object> waiting = coalescer.run("k", lane, runs::incrementAndGet);
+        gone.cancel(false);
+
+        lane.runNext();
+
+        assertEquals(1, waiting.join());
+        assertTrue(gone.isCancelled());
+        assertThrows(CancellationException.class, gone::join);
+    }
+
+    @Test
+    void aCallerThatLeavesAfterTheWorkStartedDoesNotStopIt() throws Exception {
+        AtomicReference<CompletableFuture<Object>> caller = new AtomicReference<>();
+        caller.set(coalescer.run("k", lane, () -> {
+            caller.get().cancel(false);
+            return runs.incrementAndGet();
+        }));
+        CompletableFuture<Object> joiner = coalescer.run("k", lane, runs::incrementAndGet);
+
+        lane.runNext();
+
+        assertEquals(1, runs.get());
+        assertEquals(1, joiner.get(10, TimeUnit.SECONDS));
     }
 }

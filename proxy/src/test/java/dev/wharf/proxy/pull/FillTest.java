@@ -36,8 +36,8 @@ class FillTest {
         upstream.stallBodiesAt(STALL);
         Target other = new Target("fake", RepositoryName.parse("other/app"));
 
-        try (BlobSource first = f.pull.openBlob(f.target, digest);
-                BlobSource second = f.pull.openBlob(other, digest)) {
+        try (BlobSource first = Futures.join(f.pull.openBlob(f.target, digest));
+                BlobSource second = Futures.join(f.pull.openBlob(other, digest))) {
             BlobSource.Filling a = assertInstanceOf(BlobSource.Filling.class, first);
             BlobSource.Filling b = assertInstanceOf(BlobSource.Filling.class, second);
             assertEquals(a.fill(), b.fill());

@@ -18,7 +18,6 @@ import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -176,14 +175,14 @@ class PullThroughConcurrencyTest {
                 f.store,
                 index,
                 new ManifestCache(1 << 20),
-                new Upstreams(Map.of("fake", upstream)),
-                (target, tag) -> DEFAULT_TTL,
-                f.clock);
+                TestLanes.of("fake", upstream),
+                Runnable::run,
+                PullSettings.of((target, tag) -> DEFAULT_TTL, f.clock, TestLanes.NEVER));
         index.arm();
 
-        Future<Manifest> late = pool.submit(() -> pull.manifest(f.target, Reference.parse(reference)));
+        Future<Manifest> late = pool.submit(() -> Futures.join(pull.manifest(f.target, Reference.parse(reference))));
         assertTrue(index.awaitPaused(), "the late caller read the index");
-        assertEquals("{\"v\":1}", text(pull.manifest(f.target, Reference.parse(reference))));
+        assertEquals("{\"v\":1}", text(Futures.join(pull.manifest(f.target, Reference.parse(reference)))));
         index.resume();
 
         assertEquals("{\"v\":1}", text(late.get(10, TimeUnit.SECONDS)));

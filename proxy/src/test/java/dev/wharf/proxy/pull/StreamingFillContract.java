@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,15 +68,17 @@ abstract class StreamingFillContract {
                 held,
                 new MemoryIndex(),
                 new ManifestCache(1 << 20),
-                new Upstreams(Map.of("fake", upstream)),
-                (target, tag) -> Duration.ofMinutes(1),
-                new TestClock(Instant.parse("2030-01-01T00:00:00Z")));
+                TestLanes.of("fake", upstream),
+                workers,
+                PullSettings.of(
+                        (target, tag) -> Duration.ofMinutes(1),
+                        new TestClock(Instant.parse("2030-01-01T00:00:00Z")),
+                        TestLanes.NEVER));
         server = WharfServer.start(
                 new InetSocketAddress("127.0.0.1", 0),
                 host -> host.equals("fake") ? Optional.of("fake") : Optional.empty(),
                 "fake",
                 pull,
-                workers,
                 new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
                 accessLog);
         digest = upstream.blob(LAYER);
@@ -226,7 +227,8 @@ abstract class StreamingFillContract {
 
     /** Waits until the blob's fill, if one is still under way, has published it. */
     private void awaitStored() {
-        try (BlobSource source = pull.openBlob(new Target("fake", RepositoryName.parse("library/app")), digest)) {
+        try (BlobSource source =
+                Futures.join(pull.openBlob(new Target("fake", RepositoryName.parse("library/app")), digest))) {
             if (source instanceof BlobSource.Filling filling) {
                 filling.fill().awaitStored().close();
             }

@@ -1,4 +1,4 @@
-package dev.wharf.proxy.metrics;
+package dev.wharf.proxy.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,4 +1,4 @@
-package dev.wharf.proxy.metrics;
+package dev.wharf.proxy.admin;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;

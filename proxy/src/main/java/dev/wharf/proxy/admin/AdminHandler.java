@@ -1,4 +1,4 @@
-package dev.wharf.proxy.metrics;
+package dev.wharf.proxy.admin;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

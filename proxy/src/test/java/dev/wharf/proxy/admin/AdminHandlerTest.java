@@ -1,4 +1,4 @@
-package dev.wharf.proxy.metrics;
+package dev.wharf.proxy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

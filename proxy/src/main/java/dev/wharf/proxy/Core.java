@@ -1,0 +1,125 @@
+package dev.wharf.proxy;
+
+import dev.wharf.config.Defaults;
+import dev.wharf.config.FreshnessRule;
+import dev.wharf.config.TagGone;
+import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.pull.FreshnessPolicy;
+import dev.wharf.proxy.pull.PullSettings;
+import dev.wharf.proxy.pull.PullThrough;
+import dev.wharf.proxy.pull.Target;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.ManifestCache;
+import dev.wharf.storage.StartupCheck;
+import dev.wharf.storage.Tag;
+import dev.wharf.storage.fs.FileBlobStore;
+import dev.wharf.storage.index.CachingIndex;
+import dev.wharf.storage.index.RocksIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wharf without its listeners: storage opened, the upstream lanes made, the pull-through cache assembled, and the
+ * threads they run on. What {@code serve} builds on, and what command-line tools that fill or read the cache open.
+ * Never contacts an upstream. Closing stops the threads first, then closes the index and the store.
+ */
+public final class Core implements AutoCloseable {
+    private static final int STORAGE_THREADS = 64;
+    private static final int INDEX_CACHE_ENTRIES = 100_000;
+    private static final long HOT_MANIFEST_BYTES = 64L * 1024 * 1024;
+
+    private final BlobStore store;
+    private final CacheIndex index;
+    private final ExecutorService storageThreads;
+    private final ScheduledExecutorService deadlines;
+    private final UpstreamLanes lanes;
+    private final PullThrough pull;
+
+    private Core(
+            BlobStore store,
+            CacheIndex index,
+            ExecutorService storageThreads,
+            ScheduledExecutorService deadlines,
+            UpstreamLanes lanes,
+            PullThrough pull) {
+        this.store = store;
+        this.index = index;
+        this.storageThreads = storageThreads;
+        this.deadlines = deadlines;
+        this.lanes = lanes;
+        this.pull = pull;
+    }
+
+    /** Opens the configured storage and assembles the cache; upstream gauges are registered in {@code meters}. */
+    public static Core open(WharfConfig config, Clock clock, MeterRegistry meters) {
+        BlobStore store = FileBlobStore.open(config.storage().path());
+        CacheIndex index = null;
+        try {
+            index = new CachingIndex(RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
+            StartupCheck.reconcile(store, index);
+        } catch (RuntimeException e) {
+            if (index != null) {
+                index.close();
+            }
+            store.close();
+            throw e;
+        }
+        ExecutorService storageThreads = Threads.bounded("wharf-storage", STORAGE_THREADS);
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, Threads.named("wharf-deadline-"));
+        deadlines.setRemoveOnCancelPolicy(true);
+        ReserveBudget budget = new ReserveBudget();
+        UpstreamLanes lanes = UpstreamLanes.open(config, clock, budget, meters);
+        PullSettings settings = new PullSettings(
+                freshness(config),
+                config.maxStale(),
+                config.recheckDeadline(),
+                upstream -> config.findUpstream(upstream)
+                        .filter(u -> u.policy().onTagGone() == TagGone.NOT_FOUND)
+                        .isPresent(),
+                budget,
+                clock,
+                (delay, action) -> deadlines.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS));
+        PullThrough pull = new PullThrough(
+                store, index, new ManifestCache(HOT_MANIFEST_BYTES), lanes.upstreams(), storageThreads, settings);
+        return new Core(store, index, storageThreads, deadlines, lanes, pull);
+    }
+
+    /** The pull-through cache. */
+    public PullThrough pull() {
+        return pull;
+    }
+
+    private static FreshnessPolicy freshness(WharfConfig config) {
+        return new FreshnessPolicy() {
+            @Override
+            public Duration tagTtl(Target target, Tag tag) {
+                return FreshnessRule.ttlFor(config.freshness(), path(target), tag.value(), Defaults.TAG_TTL);
+            }
+
+            /** A tag list lasts as long as the first rule covering every tag of the repository says. */
+            @Override
+            public Duration listTtl(Target target) {
+                return FreshnessRule.ttlFor(config.freshness(), path(target), "*", Defaults.TAG_TTL);
+            }
+        };
+    }
+
+    private static String path(Target target) {
+        return target.upstream() + "/" + target.repository();
+    }
+
+    @Override
+    public void close() {
+        lanes.close();
+        deadlines.shutdownNow();
+        storageThreads.shutdownNow();
+        index.close();
+        store.close();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.wharf.proxy;
+
+import dev.wharf.config.UpstreamConfig;
+import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.metrics.UpstreamGauges;
+import dev.wharf.proxy.pull.Upstreams;
+import dev.wharf.proxy.upstream.OfflineClient;
+import dev.wharf.proxy.upstream.RegistryClient;
+import dev.wharf.proxy.upstream.Sleeper;
+import dev.wharf.proxy.upstream.UpstreamSettings;
+import dev.wharf.proxy.upstream.UpstreamStack;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One lane per configured upstream: its client (the registry client in the decorators its policy asks for, on an
+ * HTTP client of its own with the upstream's connect timeout) and a pool of {@code maxConcurrent} threads that all its
+ * blocking calls and fills run on. Closing stops the pools.
+ */
+final class UpstreamLanes implements AutoCloseable {
+    private static final String HTTP_CLIENT_BUFFER = "jdk.httpclient.bufsize";
+
+    private final Upstreams upstreams;
+    private final List<ExecutorService> pools;
+
+    private UpstreamLanes(Upstreams upstreams, List<ExecutorService> pools) {
+        this.upstreams = upstreams;
+        this.pools = pools;
+    }
+
+    /** Makes the clients and pools; dials nothing. The upstreams' pull budgets are watched by {@code budget}. */
+    static UpstreamLanes open(WharfConfig config, Clock clock, ReserveBudget budget, MeterRegistry meters) {
+        // The JDK client reads responses in buffers of this size (16 KiB unless set): 256 KiB halves the CPU a blob
+        // download costs. It is read once, when the first client is made in the JVM; a value the user set wins.
+        if (System.getProperty(HTTP_CLIENT_BUFFER) == null) {
+            System.setProperty(HTTP_CLIENT_BUFFER, String.valueOf(256 * 1024));
+        }
+        Map<String, Upstreams.Lane> lanes = new LinkedHashMap<>();
+        List<ExecutorService> pools = new ArrayList<>();
+        for (UpstreamConfig u : config.upstreams()) {
+            ExecutorService pool =
+                    Threads.bounded("wharf-upstream-" + u.name(), u.policy().maxConcurrent());
+            pools.add(pool);
+            if (config.isOffline(u)) {
+                lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
+                continue;
+            }
+            RegistryClient registry = new RegistryClient(settings(u));
+            budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
+            UpstreamStack.Assembled stack = UpstreamStack.assemble(
+                    registry,
+                    u.policy(),
+                    clock,
+                    Sleeper.REAL,
+                    () -> ThreadLocalRandom.current().nextDouble());
+            UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+            lanes.put(u.name(), new Upstreams.Lane(stack.client(), pool));
+        }
+        return new UpstreamLanes(new Upstreams(lanes), List.copyOf(pools));
+    }
+
+    private static UpstreamSettings settings(UpstreamConfig u) {
+        return new UpstreamSettings(
+                u.name(),
+                u.url(),
+                u.username(),
+                u.password(),
+                u.token(),
+                u.authRealmHosts(),
+                u.connectTimeout(),
+                u.readTimeout());
+    }
+
+    /** The lanes by upstream name. */
+    Upstreams upstreams() {
+        return upstreams;
+    }
+
+    /** Stops every pool; calls under way are interrupted. */
+    @Override
+    public void close() {
+        pools.forEach(ExecutorService::shutdownNow);
+    }
+}
