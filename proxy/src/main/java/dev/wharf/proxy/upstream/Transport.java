@@ -2,6 +2,7 @@ package dev.wharf.proxy.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -94,11 +95,12 @@ final class Transport {
         authorization.ifPresent(value -> builder.header("Authorization", value));
         try {
             return http.send(builder.build(), ReadAheadBody.handler());
-        } catch (HttpTimeoutException e) {
-            // Connect timeout, or no response headers within the read timeout.
-            throw UpstreamException.timeout(
-                    0, prefix(method, uri) + " timed out: " + e.getClass().getSimpleName(), e);
         } catch (IOException e) {
+            if (isTimeout(e)) {
+                // Connect timeout, or no response headers in time.
+                throw UpstreamException.timeout(
+                        0, prefix(method, uri) + " timed out: " + e.getClass().getSimpleName(), e);
+            }
             throw new UpstreamException(
                     UpstreamException.Kind.UNAVAILABLE,
                     0,
@@ -109,6 +111,16 @@ final class Transport {
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, prefix(method, uri) + " interrupted");
         }
+    }
+
+    /** True when {@code failure} or any cause is a timeout: a connect timeout may come wrapped in another exception. */
+    private static boolean isTimeout(IOException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private URI redirectTarget(String method, URI from, HttpResponse<InputStream> response) {

@@ -12,10 +12,15 @@ import dev.wharf.proxy.upstream.FakeUpstream.Response;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -233,6 +238,47 @@ class RegistryClientTest {
             assertTrue(e.timedOut());
         } finally {
             release.countDown();
+        }
+    }
+
+    @Test
+    void anUpstreamThatDoesNotAcceptConnectionsTimesOutAsTimedOut() throws IOException {
+        // A listening socket that never accepts: once its backlog is full, the kernel leaves new connects hanging.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                while (queued.size() < 16) {
+                    Socket socket = new Socket();
+                    queued.add(socket);
+                    try {
+                        socket.connect(full.getLocalSocketAddress(), 200);
+                    } catch (SocketTimeoutException backlogFull) {
+                        break;
+                    }
+                }
+                UpstreamSettings settings = new UpstreamSettings(
+                        "hub",
+                        URI.create("http://127.0.0.1:" + full.getLocalPort()),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(),
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(30));
+                RegistryClient client = new RegistryClient(settings);
+
+                long start = System.nanoTime();
+                UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertEquals(UpstreamException.Kind.UNAVAILABLE, e.kind());
+                assertTrue(e.timedOut(), e.getMessage());
+                assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "bounded by the connect timeout: " + took);
+            } finally {
+                for (Socket socket : queued) {
+                    socket.close();
+                }
+            }
         }
     }
 
