@@ -101,7 +101,8 @@ final class Authorizer {
 
     private TokenResponse fetchToken(AuthChallenge challenge, Optional<String> scope) {
         URI tokenUri = tokenUri(challenge, scope);
-        Exchange exchange = transport.sendDirect("GET", tokenUri, basic(), Optional.of("application/json"));
+        Exchange exchange = transport.sendDirect(
+                "GET", tokenUri, basic(), Optional.of("application/json"), settings.manifestTimeout());
         if (exchange.status() != 200) {
             exchange.discard();
             UpstreamException.Kind kind = switch (exchange.status()) {

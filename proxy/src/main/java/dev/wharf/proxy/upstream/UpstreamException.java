@@ -53,7 +53,7 @@ public final class UpstreamException extends RuntimeException {
         this(kind, 0, Optional.empty(), message, null);
     }
 
-    /** An {@link Kind#UNAVAILABLE} failure because the upstream stayed silent for the read timeout. */
+    /** An {@link Kind#UNAVAILABLE} failure because the upstream did not connect or stayed silent for too long. */
     static UpstreamException timeout(int status, String message, Throwable cause) {
         return new UpstreamException(Kind.UNAVAILABLE, status, Optional.empty(), message, cause, true);
     }
@@ -69,8 +69,9 @@ public final class UpstreamException extends RuntimeException {
     }
 
     /**
-     * True when the upstream did not answer in time: no connection, no response headers, or a body that made no
-     * progress for the read timeout. The kind is then {@link Kind#UNAVAILABLE}.
+     * True when the upstream did not answer in time: no connection within the connect timeout, or no response headers
+     * or a body that made no progress within the request's timeout (the read timeout for blobs, the manifest timeout
+     * for manifests, tag lists and tokens). The kind is then {@link Kind#UNAVAILABLE}.
      */
     public boolean timedOut() {
         return timedOut;
