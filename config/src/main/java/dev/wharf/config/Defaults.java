@@ -15,6 +15,7 @@ final class Defaults {
     static final List<String> DOCKER_HUB_ALIASES = List.of("index.docker.io", "registry-1.docker.io");
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(10);
     static final List<FreshnessRule> FRESHNESS = List.of(new FreshnessRule("*", Duration.ofSeconds(60)));
     static final Duration MAX_STALE = Duration.ofDays(7);
     private static final List<String> PUBLIC_REGISTRIES =
