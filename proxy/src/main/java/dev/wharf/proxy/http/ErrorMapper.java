@@ -84,13 +84,27 @@ final class ErrorMapper {
                         ? new OciError(GATEWAY_TIMEOUT, "UNAVAILABLE", "upstream " + where + " timed out")
                         : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
             }
-            case TOO_LARGE ->
-                new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
+            case TOO_LARGE -> {
+                LOG.warn("upstream {} sent too much: {}", where, e.getMessage());
+                yield tooLarge(where, route);
+            }
             case PROTOCOL -> {
                 LOG.warn("upstream {} broke the protocol: {}", where, e.getMessage());
                 yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " answered unexpectedly");
             }
         };
+    }
+
+    /** What was too large follows from the route: only a manifest route reads a manifest, only tags a tag list. */
+    private static OciError tooLarge(String where, Route route) {
+        if (route instanceof Route.Tags) {
+            return new OciError(
+                    BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " sent a tag list longer than Wharf accepts");
+        }
+        if (route instanceof Route.Manifest) {
+            return new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
+        }
+        return new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " sent an answer over its size limit");
     }
 
     private static String notFoundCode(Route route) {

@@ -28,7 +28,11 @@ import java.util.regex.Pattern;
 public final class RegistryClient implements UpstreamClient {
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     static final int MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
-    static final int MAX_TAG_PAGES = 100;
+    /** Tags asked for per page; registries may send fewer. */
+    static final int TAG_PAGE_SIZE = 1000;
+    /** Pages followed in one {@link #fetchTags} call; a longer list is {@code TOO_LARGE}. */
+    static final int MAX_TAG_PAGES = 20;
+
     static final int MAX_TAGS = 100_000;
     private static final String MANIFEST_ACCEPT = String.join(
             ", ",
@@ -149,11 +153,16 @@ public final class RegistryClient implements UpstreamClient {
         };
     }
 
+    /**
+     * Asks for pages of {@value #TAG_PAGE_SIZE} tags and follows {@code Link rel="next"} on the upstream's origin, at
+     * most {@value #MAX_TAG_PAGES} pages of at most {@value #MAX_TAG_PAGE_BYTES} bytes and {@value #MAX_TAGS} tags in all; a longer list is
+     * {@code TOO_LARGE}, a page loop or a link elsewhere {@code PROTOCOL}.
+     */
     @Override
     public List<String> fetchTags(RepositoryName repo) {
         List<String> tags = new ArrayList<>();
         Set<URI> seen = new HashSet<>();
-        URI page = base.resolve("/v2/" + repo.value() + "/tags/list");
+        URI page = base.resolve("/v2/" + repo.value() + "/tags/list?n=" + TAG_PAGE_SIZE);
         for (int pages = 1; ; pages++) {
             if (!seen.add(page)) {
                 throw new UpstreamException(
@@ -170,7 +179,8 @@ public final class RegistryClient implements UpstreamClient {
             }
             if (pages == MAX_TAG_PAGES) {
                 throw new UpstreamException(
-                        UpstreamException.Kind.TOO_LARGE, prefix() + "tag list over " + MAX_TAG_PAGES + " pages");
+                        UpstreamException.Kind.TOO_LARGE,
+                        prefix() + "tag list longer than " + MAX_TAG_PAGES + " pages");
             }
             page = nextPage(page, next.get());
         }

@@ -2,7 +2,9 @@ package dev.wharf.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.proxy.pull.Reference;
 import dev.wharf.proxy.pull.Target;
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.proxy.upstream.UpstreamFailures;
@@ -10,6 +12,7 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,9 @@ class ErrorMapperTest {
     private static final Route BLOB = new Route.Blob(
             new Target("up.test", RepositoryName.parse("library/alpine")),
             Digest.sha256("x".getBytes(StandardCharsets.UTF_8)));
+    private static final Target TARGET = new Target("up.test", RepositoryName.parse("library/alpine"));
+    private static final Route TAGS = new Route.Tags(TARGET, "library/alpine", Optional.empty(), Optional.empty());
+    private static final Route MANIFEST = new Route.Manifest(TARGET, Reference.parse("latest"));
 
     @Test
     void anUpstreamThatTimedOutIsAGatewayTimeoutNamingTheUpstream() {
@@ -37,5 +43,24 @@ class ErrorMapperTest {
         assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
         assertEquals("UNAVAILABLE", error.code());
         assertEquals("upstream up.test is unavailable", error.message());
+    }
+
+    @Test
+    void aTagListTooLargeIsReportedAsATagListNeverAsAManifest() {
+        ErrorMapper.OciError error = ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.TOO_LARGE), TAGS);
+
+        assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
+        assertEquals("UNAVAILABLE", error.code());
+        assertEquals("upstream up.test sent a tag list longer than Wharf accepts", error.message());
+        assertFalse(error.message().contains("manifest"), error.message());
+    }
+
+    @Test
+    void aManifestTooLargeIsAnInvalidManifest() {
+        ErrorMapper.OciError error = ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.TOO_LARGE), MANIFEST);
+
+        assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
+        assertEquals("MANIFEST_INVALID", error.code());
+        assertTrue(error.message().contains("manifest over 4 MiB"), error.message());
     }
 }

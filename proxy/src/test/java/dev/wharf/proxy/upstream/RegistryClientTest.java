@@ -292,9 +292,9 @@ class RegistryClientTest {
     }
 
     @Test
-    void tagPagesAreFollowedThroughLinkHeaders() {
+    void tagPagesAreAskedForAThousandAtATimeAndFollowedThroughLinkHeaders() {
         upstream.answer(r -> {
-            if (r.query() == null) {
+            if (r.query().equals("n=1000")) {
                 return Response.of(
                         200,
                         Map.of("Link", "</v2/library/alpine/tags/list?n=2&last=b>; rel=\"next\""),
@@ -330,13 +330,34 @@ class RegistryClientTest {
     void tagPagesThatLoopAreRefused() {
         upstream.answer(r -> Response.of(
                 200,
-                Map.of("Link", "</v2/library/alpine/tags/list>; rel=\"next\""),
+                Map.of("Link", "</v2/library/alpine/tags/list?n=1000>; rel=\"next\""),
                 "{\"tags\":[\"a\"]}".getBytes(StandardCharsets.UTF_8)));
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchTags(REPO));
 
         assertEquals(UpstreamException.Kind.PROTOCOL, e.kind());
         assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void aTagListOfTooManyPagesStopsAfterTwentyRequestsAsATooLargeTagList() {
+        // 1,000 tags, one per page whatever n asked for: the upstream could be paged through for ever.
+        upstream.answer(r -> {
+            int index =
+                    r.query().startsWith("last=") ? Integer.parseInt(r.query().substring(5)) + 1 : 0;
+            Map<String, String> headers = index + 1 < 1000
+                    ? Map.of("Link", "</v2/library/alpine/tags/list?last=" + index + ">; rel=\"next\"")
+                    : Map.of();
+            return Response.of(200, headers, ("{\"tags\":[\"t" + index + "\"]}").getBytes(StandardCharsets.UTF_8));
+        });
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchTags(REPO));
+
+        assertEquals(UpstreamException.Kind.TOO_LARGE, e.kind());
+        assertTrue(e.getMessage().contains("tag list"), e.getMessage());
+        assertFalse(e.getMessage().contains("manifest"), e.getMessage());
+        assertEquals(20, upstream.requests().size());
+        assertEquals("n=1000", upstream.requests().get(0).query());
     }
 
     @Test
