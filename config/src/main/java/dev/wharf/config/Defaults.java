@@ -15,6 +15,8 @@ public final class Defaults {
     static final List<String> DOCKER_HUB_ALIASES = List.of("index.docker.io", "registry-1.docker.io");
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    /** How long an upstream has to answer a manifest, tag list or token request (headers and each body read). */
+    public static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(10);
     /** How long a tag is trusted when no freshness rule matches it. */
     public static final Duration TAG_TTL = Duration.ofSeconds(60);
 

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * One upstream registry: the host clients name it by ({@code name}, plus {@code aliases}), where Wharf reaches it
  * ({@code url}, no trailing slash), optional credentials, realm hosts allowed beyond its own domain, timeouts, and
- * how Wharf treats it ({@code policy}).
+ * how Wharf treats it ({@code policy}). {@code readTimeout} bounds the wait for a blob's response headers and for
+ * each blob body read; {@code manifestTimeout} bounds the same for manifest, tag list and token requests.
  * {@link #toString()} never shows the password or token.
  */
 public record UpstreamConfig(
@@ -22,6 +23,7 @@ public record UpstreamConfig(
         List<String> authRealmHosts,
         Duration connectTimeout,
         Duration readTimeout,
+        Duration manifestTimeout,
         UpstreamPolicy policy) {
 
     public UpstreamConfig {
@@ -34,6 +36,7 @@ public record UpstreamConfig(
         authRealmHosts = List.copyOf(authRealmHosts);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(manifestTimeout, "manifestTimeout");
         Objects.requireNonNull(policy, "policy");
         if (name.isBlank()) {
             throw new IllegalArgumentException("upstream name must not be blank");
@@ -52,6 +55,7 @@ public record UpstreamConfig(
                 List.of(),
                 Defaults.CONNECT_TIMEOUT,
                 Defaults.READ_TIMEOUT,
+                Defaults.MANIFEST_TIMEOUT,
                 UpstreamPolicy.DEFAULT);
     }
 
@@ -66,7 +70,7 @@ public record UpstreamConfig(
         return "UpstreamConfig[name=" + name + ", url=" + url + ", aliases=" + aliases + ", username="
                 + username.orElse("<none>") + ", password=" + redacted(password) + ", token=" + redacted(token)
                 + ", authRealmHosts=" + authRealmHosts + ", connectTimeout=" + connectTimeout + ", readTimeout="
-                + readTimeout + ", policy=" + policy + "]";
+                + readTimeout + ", manifestTimeout=" + manifestTimeout + ", policy=" + policy + "]";
     }
 
     private static String redacted(Optional<String> secret) {

@@ -36,7 +36,8 @@ final class UpstreamReader {
             "token",
             "authRealmHosts",
             "connectTimeout",
-            "readTimeout");
+            "readTimeout",
+            "manifestTimeout");
 
     private static Set<String> keys(String... own) {
         Set<String> keys = new HashSet<>(Set.of(own));
@@ -79,6 +80,8 @@ final class UpstreamReader {
                 .orElse(Defaults.CONNECT_TIMEOUT);
         Duration read = m.parsed("readTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
                 .orElse(Defaults.READ_TIMEOUT);
+        Duration manifest = m.parsed("manifestTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
+                .orElse(Defaults.MANIFEST_TIMEOUT);
         UpstreamPolicy policy = PolicyReader.read(m);
         if (problems.size() > before) {
             return Optional.empty();
@@ -93,6 +96,7 @@ final class UpstreamReader {
                 realmHosts,
                 connect,
                 read,
+                manifest,
                 policy));
     }
 

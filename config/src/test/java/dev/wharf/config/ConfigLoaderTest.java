@@ -47,6 +47,7 @@ class ConfigLoaderTest {
                 config.upstreams().get(6).url());
         assertEquals(Duration.ofSeconds(10), hub.connectTimeout());
         assertEquals(Duration.ofSeconds(60), hub.readTimeout());
+        assertEquals(Duration.ofSeconds(10), hub.manifestTimeout());
         assertEquals(Optional.empty(), hub.password());
         assertEquals(List.of(new FreshnessRule("*", Duration.ofSeconds(60))), config.freshness());
         assertEquals(Duration.ofDays(7), config.maxStale());
@@ -103,6 +104,7 @@ class ConfigLoaderTest {
                     authRealmHosts: [auth.example.net]
                     connectTimeout: 1500ms
                     readTimeout: 1h30m
+                    manifestTimeout: 2500ms
                 freshness:
                   - match: "*:latest"
                     tagTtl: 0s
@@ -135,6 +137,8 @@ class ConfigLoaderTest {
         assertEquals(List.of("auth.example.net"), example.authRealmHosts());
         assertEquals(Duration.ofMillis(1500), example.connectTimeout());
         assertEquals(Duration.ofMinutes(90), example.readTimeout());
+        assertEquals(Duration.ofMillis(2500), example.manifestTimeout());
+        assertEquals(Duration.ofSeconds(10), config.upstreams().get(0).manifestTimeout());
         assertEquals(Duration.ZERO, FreshnessRule.ttlFor(config.freshness(), "library/nginx", "latest", null));
         assertEquals(
                 new PrewarmRule(

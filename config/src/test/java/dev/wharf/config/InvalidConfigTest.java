@@ -99,6 +99,12 @@ class InvalidConfigTest {
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    readTimeout: 0s",
                         "upstreams[1].readTimeout: \"0s\" (expected: positive duration like 500ms, 10s, 5m)"),
                 row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    manifestTimeout: 0s",
+                        "upstreams[1].manifestTimeout: \"0s\" (expected: positive duration like 500ms, 10s, 5m)"),
+                row(
+                        ROBOT + "  - name: x.io\n    url: https://x.io\n    manifestTimeout: soon",
+                        "upstreams[1].manifestTimeout: \"soon\" (expected: positive duration like 500ms, 10s, 5m)"),
+                row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    authRealmHosts: ['auth x']",
                         "upstreams[1].authRealmHosts[0]: \"auth x\""
                                 + " (expected: registry host like ghcr.io or registry.local:5000)"),

@@ -74,7 +74,8 @@ final class UpstreamLanes implements AutoCloseable {
                 u.token(),
                 u.authRealmHosts(),
                 u.connectTimeout(),
-                u.readTimeout());
+                u.readTimeout(),
+                u.manifestTimeout());
     }
 
     /** The lanes by upstream name. */

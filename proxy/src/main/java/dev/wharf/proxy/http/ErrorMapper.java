@@ -6,6 +6,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.GATEWAY_TIMEOUT;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import dev.wharf.proxy.pull.Target;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +39,10 @@ final class ErrorMapper {
 
     /** The answer for {@code failure} on {@code route} (null when routing itself failed). */
     static OciError map(Throwable failure, Route route) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         if (cause instanceof RequestException e) {
             return new OciError(e.status(), e.code(), e.getMessage());
         }
@@ -55,6 +59,15 @@ final class ErrorMapper {
                     BAD_GATEWAY,
                     "DIGEST_INVALID",
                     "upstream " + where + " sent content that does not" + " match its digest");
+        }
+        if (cause instanceof StorageException e) {
+            LOG.error("local storage failed serving {}", route, e);
+            return new OciError(INTERNAL_SERVER_ERROR, "UNKNOWN", "local storage failed");
+        }
+        if (cause instanceof CancellationException) {
+            // Work is cancelled only for a client that has gone; this answer is rarely seen by anyone.
+            LOG.debug("request cancelled: {}", route);
+            return new OciError(SERVICE_UNAVAILABLE, "UNAVAILABLE", "request cancelled");
         }
         if (cause instanceof UncheckedIOException e) {
             LOG.warn("upstream {} failed mid-transfer: {}", where, e.getMessage());
@@ -84,13 +97,33 @@ final class ErrorMapper {
                         ? new OciError(GATEWAY_TIMEOUT, "UNAVAILABLE", "upstream " + where + " timed out")
                         : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
             }
-            case TOO_LARGE ->
-                new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
+            case TOO_LARGE -> {
+                LOG.warn("upstream {} sent too much: {}", where, e.getMessage());
+                yield tooLarge(where, route);
+            }
             case PROTOCOL -> {
                 LOG.warn("upstream {} broke the protocol: {}", where, e.getMessage());
-                yield new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " answered unexpectedly");
+                yield e.isDigestMismatch()
+                        ? new OciError(
+                                BAD_GATEWAY,
+                                "DIGEST_INVALID",
+                                "upstream " + where + " sent content that does not match its digest")
+                        : new OciError(
+                                BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " broke the registry protocol");
             }
         };
+    }
+
+    /** What was too large follows from the route: only a manifest route reads a manifest, only tags a tag list. */
+    private static OciError tooLarge(String where, Route route) {
+        if (route instanceof Route.Tags) {
+            return new OciError(
+                    BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " sent a tag list longer than Wharf accepts");
+        }
+        if (route instanceof Route.Manifest) {
+            return new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
+        }
+        return new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " sent an answer over its size limit");
     }
 
     private static String notFoundCode(Route route) {

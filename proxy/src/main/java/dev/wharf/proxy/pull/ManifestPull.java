@@ -246,8 +246,7 @@ final class ManifestPull {
                 Digest.compute(response.digestHeader().map(Digest::algorithm).orElse("sha256"), response.body());
         if (response.digestHeader().isPresent()
                 && !response.digestHeader().get().equals(digest)) {
-            throw new StorageException(
-                    StorageException.Kind.CORRUPT, "upstream manifest does not match its Docker-Content-Digest");
+            throw UpstreamException.digestMismatch(target.upstream(), "manifest", "its Docker-Content-Digest");
         }
         Manifest manifest = store(target, digest, response);
         Instant now = clock.instant();

@@ -48,7 +48,9 @@ final class Authorizer {
 
     /**
      * After a 401 carrying {@code challenges}: the {@code Authorization} to retry with, or empty when there is
-     * nothing new to try (the caller then reports {@code UNAUTHORIZED}).
+     * nothing new to try (the caller then reports {@code UNAUTHORIZED}). The challenge is remembered for later
+     * requests only when it could be answered; a refused realm or a failed token request throws and leaves what was
+     * remembered as it was.
      */
     Optional<String> afterChallenge(List<AuthChallenge> challenges, Optional<String> scope, Optional<String> sent) {
         AuthChallenge bearer = pick(challenges, "bearer");
@@ -56,18 +58,26 @@ final class Authorizer {
         if (chosen == null) {
             return Optional.empty();
         }
-        remembered.set(withoutScope(chosen));
-        Optional<String> next;
-        if (chosen.scheme().equals("basic")) {
-            next = basic();
-        } else if (settings.token().isPresent()) {
-            next = settings.token().map(t -> "Bearer " + t);
-        } else {
-            sent.filter(s -> s.startsWith("Bearer "))
-                    .ifPresent(s -> tokens.invalidate(cacheKey(chosen, scope), s.substring("Bearer ".length())));
-            next = Optional.of("Bearer " + token(chosen, scope));
+        Optional<String> next = answer(chosen, scope, sent);
+        // Remembered only once accepted: a refused realm or a failed token request must not make later requests,
+        // for any repository, fail up front without asking the upstream again.
+        if (next.isPresent()) {
+            remembered.set(withoutScope(chosen));
         }
         return next.equals(sent) ? Optional.empty() : next;
+    }
+
+    /** The {@code Authorization} that answers {@code chosen}; empty when there is none; throws when refused. */
+    private Optional<String> answer(AuthChallenge chosen, Optional<String> scope, Optional<String> sent) {
+        if (chosen.scheme().equals("basic")) {
+            return basic();
+        }
+        if (settings.token().isPresent()) {
+            return settings.token().map(t -> "Bearer " + t);
+        }
+        sent.filter(s -> s.startsWith("Bearer "))
+                .ifPresent(s -> tokens.invalidate(cacheKey(chosen, scope), s.substring("Bearer ".length())));
+        return Optional.of("Bearer " + token(chosen, scope));
     }
 
     private Optional<String> basic() {
@@ -91,7 +101,8 @@ final class Authorizer {
 
     private TokenResponse fetchToken(AuthChallenge challenge, Optional<String> scope) {
         URI tokenUri = tokenUri(challenge, scope);
-        Exchange exchange = transport.sendDirect("GET", tokenUri, basic(), Optional.of("application/json"));
+        Exchange exchange = transport.sendDirect(
+                "GET", tokenUri, basic(), Optional.of("application/json"), settings.manifestTimeout());
         if (exchange.status() != 200) {
             exchange.discard();
             UpstreamException.Kind kind = switch (exchange.status()) {

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,14 +21,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
- * An OCI distribution client for one upstream, on {@code java.net.http} over HTTP/1.1. Thread-safe; every call blocks
- * for at most the read timeout per request until response headers arrive, and every body read for at most the read
- * timeout without a byte arriving; either timeout fails with {@link UpstreamException#timedOut()}.
+ * An OCI distribution client for one upstream, on {@code java.net.http} over HTTP/1.1. Thread-safe. Each request waits
+ * for its response headers, and each body read for a byte, at most the read timeout for blobs and the manifest timeout
+ * for manifests, tag list pages and tokens; either timeout fails with {@link UpstreamException#timedOut()}.
  */
 public final class RegistryClient implements UpstreamClient {
     static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     static final int MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
-    static final int MAX_TAG_PAGES = 100;
+    /** Tags asked for per page; registries may send fewer. */
+    static final int TAG_PAGE_SIZE = 1000;
+    /** Pages followed in one {@link #fetchTags} call; a longer list is {@code TOO_LARGE}. */
+    static final int MAX_TAG_PAGES = 20;
+
     static final int MAX_TAGS = 100_000;
     private static final String MANIFEST_ACCEPT = String.join(
             ", ",
@@ -92,7 +97,8 @@ public final class RegistryClient implements UpstreamClient {
 
     @Override
     public ManifestHead headManifest(RepositoryName repo, String reference) {
-        Exchange exchange = execute("HEAD", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT));
+        Exchange exchange = execute(
+                "HEAD", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT), manifestTimeout());
         expectOk(exchange);
         exchange.discard();
         HttpHeaders headers = exchange.headers();
@@ -104,7 +110,8 @@ public final class RegistryClient implements UpstreamClient {
 
     @Override
     public ManifestResponse fetchManifest(RepositoryName repo, String reference) {
-        Exchange exchange = execute("GET", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT));
+        Exchange exchange = execute(
+                "GET", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT), manifestTimeout());
         expectOk(exchange);
         String mediaType;
         try {
@@ -120,7 +127,7 @@ public final class RegistryClient implements UpstreamClient {
     @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         URI uri = base.resolve("/v2/" + repo.value() + "/blobs/" + digest);
-        Exchange exchange = execute("GET", uri, scope(repo), Optional.empty());
+        Exchange exchange = execute("GET", uri, scope(repo), Optional.empty(), settings.readTimeout());
         expectOk(exchange);
         long length = exchange.headers().firstValueAsLong("Content-Length").orElse(-1);
         InputStream body = exchange.body();
@@ -146,18 +153,23 @@ public final class RegistryClient implements UpstreamClient {
         };
     }
 
+    /**
+     * Asks for pages of {@value #TAG_PAGE_SIZE} tags and follows {@code Link rel="next"} on the upstream's origin, at
+     * most {@value #MAX_TAG_PAGES} pages of at most {@value #MAX_TAG_PAGE_BYTES} bytes and {@value #MAX_TAGS} tags in all; a longer list is
+     * {@code TOO_LARGE}, a page loop or a link elsewhere {@code PROTOCOL}.
+     */
     @Override
     public List<String> fetchTags(RepositoryName repo) {
         List<String> tags = new ArrayList<>();
         Set<URI> seen = new HashSet<>();
-        URI page = base.resolve("/v2/" + repo.value() + "/tags/list");
+        URI page = base.resolve("/v2/" + repo.value() + "/tags/list?n=" + TAG_PAGE_SIZE);
         for (int pages = 1; ; pages++) {
             if (!seen.add(page)) {
                 throw new UpstreamException(
                         UpstreamException.Kind.PROTOCOL,
                         prefix() + "tag list pages loop at " + transport.describe(page));
             }
-            Exchange exchange = execute("GET", page, scope(repo), Optional.of("application/json"));
+            Exchange exchange = execute("GET", page, scope(repo), Optional.of("application/json"), manifestTimeout());
             expectOk(exchange);
             Optional<String> next = LinkHeader.next(exchange.headers().allValues("Link"));
             byte[] body = readCapped(exchange, MAX_TAG_PAGE_BYTES, "tag list page");
@@ -167,16 +179,18 @@ public final class RegistryClient implements UpstreamClient {
             }
             if (pages == MAX_TAG_PAGES) {
                 throw new UpstreamException(
-                        UpstreamException.Kind.TOO_LARGE, prefix() + "tag list over " + MAX_TAG_PAGES + " pages");
+                        UpstreamException.Kind.TOO_LARGE,
+                        prefix() + "tag list longer than " + MAX_TAG_PAGES + " pages");
             }
             page = nextPage(page, next.get());
         }
     }
 
     /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
-    private Exchange execute(String method, URI uri, Optional<String> scope, Optional<String> accept) {
+    private Exchange execute(
+            String method, URI uri, Optional<String> scope, Optional<String> accept, Duration timeout) {
         Optional<String> auth = authorizer.upFront(scope);
-        Exchange exchange = observe(transport.send(method, uri, auth, accept));
+        Exchange exchange = observe(transport.send(method, uri, auth, accept, timeout));
         if (exchange.status() != 401 || !exchange.atUpstream()) {
             return exchange;
         }
@@ -199,12 +213,16 @@ public final class RegistryClient implements UpstreamClient {
         if (retry.isEmpty()) {
             throw failure(exchange);
         }
-        return observe(transport.send(method, uri, retry, accept));
+        return observe(transport.send(method, uri, retry, accept, timeout));
     }
 
     /** The pull budget the upstream announced in its last answer that carried one (Docker Hub does); else empty. */
     public Optional<RateLimit> rateLimit() {
         return rateLimit.get();
+    }
+
+    private Duration manifestTimeout() {
+        return settings.manifestTimeout();
     }
 
     private Exchange observe(Exchange exchange) {

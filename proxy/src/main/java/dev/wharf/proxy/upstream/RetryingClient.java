@@ -2,7 +2,6 @@ package dev.wharf.proxy.upstream;
 
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -92,19 +91,14 @@ public final class RetryingClient implements UpstreamClient {
         }
     }
 
-    /**
-     * An attempt that timed out has already cost the caller a whole timeout; another one would multiply the time a
-     * client waits before it is served stale or fails, which the configured timeouts are meant to bound.
-     */
-    private static boolean timedOut(UpstreamException failure) {
-        return failure.getCause() instanceof HttpTimeoutException;
-    }
-
     /** How long to wait before attempt {@code attempt + 1}; empty when {@code failure} must be thrown now. */
     private Optional<Duration> waitBefore(int attempt, UpstreamException failure) {
         boolean retryable = failure.kind() == UpstreamException.Kind.UNAVAILABLE
                 || failure.kind() == UpstreamException.Kind.RATE_LIMITED;
-        if (!retryable || attempt >= policy.attempts() || timedOut(failure)) {
+        // An attempt that timed out (connect, headers or a stalled body) has already cost the caller a whole timeout;
+        // another one would multiply the time a client waits before it is served stale or fails, which the
+        // configured timeouts are meant to bound.
+        if (!retryable || attempt >= policy.attempts() || failure.timedOut()) {
             return Optional.empty();
         }
         Optional<Duration> retryAfter = failure.retryAfter();

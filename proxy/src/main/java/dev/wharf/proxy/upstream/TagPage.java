@@ -31,7 +31,8 @@ final class TagPage {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL, 200, prefix + "tag is not a string");
             }
             if (into.size() == max) {
-                throw new UpstreamException(UpstreamException.Kind.TOO_LARGE, 200, prefix + "over " + max + " tags");
+                throw new UpstreamException(
+                        UpstreamException.Kind.TOO_LARGE, 200, prefix + "tag list over " + max + " tags");
             }
             into.add(tag.asText());
         }

@@ -2,6 +2,7 @@ package dev.wharf.proxy.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -17,8 +18,9 @@ import java.util.Set;
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
  * never from https to http, and {@code Authorization} is dropped for good once a hop leaves the upstream's origin
  * (the JDK client would forward it). No cookies are ever sent, and bodies are asked for without content coding.
- * Response headers must arrive within the read timeout, and every body read within it of the last byte (see {@link
- * IdleTimeoutBody}).
+ * Each request names its timeout (the caller picks the read timeout for blobs and the manifest timeout for the rest):
+ * response headers must arrive within it, and every body read within it of the last byte (see {@link
+ * IdleTimeoutBody}); either failure is {@link UpstreamException#timedOut()}.
  */
 final class Transport {
     static final int MAX_REDIRECTS = 5;
@@ -27,19 +29,17 @@ final class Transport {
     private final HttpClient http;
     private final String upstream;
     private final Origin home;
-    private final Duration readTimeout;
     private final String userAgent;
 
     Transport(HttpClient http, UpstreamSettings settings, String userAgent) {
         this.http = http;
         this.upstream = settings.name();
         this.home = Origin.of(settings.baseUrl());
-        this.readTimeout = settings.readTimeout();
         this.userAgent = userAgent;
     }
 
-    /** Sends {@code method} to {@code uri}, following redirects; the answer is never a redirect. */
-    Exchange send(String method, URI uri, Optional<String> authorization, Optional<String> accept) {
+    /** Sends {@code method} to {@code uri}, following redirects, each hop within {@code timeout}; never a redirect. */
+    Exchange send(String method, URI uri, Optional<String> authorization, Optional<String> accept, Duration timeout) {
         URI current = uri;
         Optional<String> auth = authorization;
         for (int hop = 0; ; hop++) {
@@ -47,8 +47,8 @@ final class Transport {
             if (!atUpstream) {
                 auth = Optional.empty();
             }
-            HttpResponse<InputStream> response = sendOnce(method, current, auth, accept);
-            Exchange exchange = exchange(response, method, current, atUpstream);
+            HttpResponse<InputStream> response = sendOnce(method, current, auth, accept, timeout);
+            Exchange exchange = exchange(response, method, current, atUpstream, timeout);
             if (!REDIRECTS.contains(response.statusCode())) {
                 return exchange;
             }
@@ -61,9 +61,10 @@ final class Transport {
     }
 
     /** Sends one request to any URI without following redirects; for token requests to an approved realm. */
-    Exchange sendDirect(String method, URI uri, Optional<String> authorization, Optional<String> accept) {
-        HttpResponse<InputStream> response = sendOnce(method, uri, authorization, accept);
-        Exchange exchange = exchange(response, method, uri, Origin.of(uri).equals(home));
+    Exchange sendDirect(
+            String method, URI uri, Optional<String> authorization, Optional<String> accept, Duration timeout) {
+        HttpResponse<InputStream> response = sendOnce(method, uri, authorization, accept, timeout);
+        Exchange exchange = exchange(response, method, uri, Origin.of(uri).equals(home), timeout);
         if (REDIRECTS.contains(response.statusCode())) {
             exchange.discard();
             throw protocol(method, uri, "token endpoint redirected");
@@ -77,16 +78,17 @@ final class Transport {
         return origin.equals(home) ? uri.getRawPath() : origin.toString();
     }
 
-    private Exchange exchange(HttpResponse<InputStream> response, String method, URI uri, boolean atUpstream) {
-        InputStream body = new IdleTimeoutBody(response.body(), readTimeout, prefix(method, uri));
+    private Exchange exchange(
+            HttpResponse<InputStream> response, String method, URI uri, boolean atUpstream, Duration timeout) {
+        InputStream body = new IdleTimeoutBody(response.body(), timeout, prefix(method, uri));
         return new Exchange(response, body, method, describe(uri), atUpstream);
     }
 
     private HttpResponse<InputStream> sendOnce(
-            String method, URI uri, Optional<String> authorization, Optional<String> accept) {
+            String method, URI uri, Optional<String> authorization, Optional<String> accept, Duration timeout) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .version(HttpClient.Version.HTTP_1_1)
-                .timeout(readTimeout)
+                .timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .header("User-Agent", userAgent)
                 .header("Accept-Encoding", "identity");
@@ -94,11 +96,12 @@ final class Transport {
         authorization.ifPresent(value -> builder.header("Authorization", value));
         try {
             return http.send(builder.build(), ReadAheadBody.handler());
-        } catch (HttpTimeoutException e) {
-            // Connect timeout, or no response headers within the read timeout.
-            throw UpstreamException.timeout(
-                    0, prefix(method, uri) + " timed out: " + e.getClass().getSimpleName(), e);
         } catch (IOException e) {
+            if (isTimeout(e)) {
+                // Connect timeout, or no response headers in time.
+                throw UpstreamException.timeout(
+                        0, prefix(method, uri) + " timed out: " + e.getClass().getSimpleName(), e);
+            }
             throw new UpstreamException(
                     UpstreamException.Kind.UNAVAILABLE,
                     0,
@@ -109,6 +112,16 @@ final class Transport {
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, prefix(method, uri) + " interrupted");
         }
+    }
+
+    /** True when {@code failure} or any cause is a timeout: a connect timeout may come wrapped in another exception. */
+    private static boolean isTimeout(IOException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private URI redirectTarget(String method, URI from, HttpResponse<InputStream> response) {

@@ -21,6 +21,6 @@ public interface UpstreamClient {
     /** GET a blob: a streaming body the caller must close. */
     BlobResponse fetchBlob(RepositoryName repo, Digest digest);
 
-    /** All tags, following {@code Link rel="next"} pages (at most 100 pages of 4 MiB and 100,000 tags). */
+    /** All tags, following {@code Link rel="next"} pages; a list longer than the client takes is {@code TOO_LARGE}. */
     List<String> fetchTags(RepositoryName repo);
 }

@@ -23,7 +23,10 @@ public final class UpstreamException extends RuntimeException {
         UNAVAILABLE,
         /** A body over its cap. */
         TOO_LARGE,
-        /** The upstream broke the protocol or our rules: bad redirect, refused realm, malformed answer. */
+        /**
+         * The upstream broke the protocol or our rules: bad redirect, refused realm, malformed answer, or bytes that
+         * do not match their digest (see {@link UpstreamException#isDigestMismatch()}).
+         */
         PROTOCOL
     }
 
@@ -31,18 +34,26 @@ public final class UpstreamException extends RuntimeException {
     private final int status;
     private final transient Optional<Duration> retryAfter;
     private final boolean timedOut;
+    private final boolean digestMismatch;
 
     UpstreamException(Kind kind, int status, Optional<Duration> retryAfter, String message, Throwable cause) {
-        this(kind, status, retryAfter, message, cause, false);
+        this(kind, status, retryAfter, message, cause, false, false);
     }
 
     private UpstreamException(
-            Kind kind, int status, Optional<Duration> retryAfter, String message, Throwable cause, boolean timedOut) {
+            Kind kind,
+            int status,
+            Optional<Duration> retryAfter,
+            String message,
+            Throwable cause,
+            boolean timedOut,
+            boolean digestMismatch) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.status = status;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.timedOut = timedOut;
+        this.digestMismatch = digestMismatch;
     }
 
     UpstreamException(Kind kind, int status, String message) {
@@ -53,9 +64,26 @@ public final class UpstreamException extends RuntimeException {
         this(kind, 0, Optional.empty(), message, null);
     }
 
-    /** An {@link Kind#UNAVAILABLE} failure because the upstream stayed silent for the read timeout. */
+    /** An {@link Kind#UNAVAILABLE} failure because the upstream did not connect or stayed silent for too long. */
     static UpstreamException timeout(int status, String message, Throwable cause) {
-        return new UpstreamException(Kind.UNAVAILABLE, status, Optional.empty(), message, cause, true);
+        return new UpstreamException(Kind.UNAVAILABLE, status, Optional.empty(), message, cause, true, false);
+    }
+
+    /**
+     * A {@link Kind#PROTOCOL} failure because upstream {@code upstream} sent bytes that do not match their digest, for
+     * pull code that verified them. The message reads {@code upstream <upstream>: <what> does not match <against>},
+     * e.g. {@code digestMismatch("docker.io", "manifest", "its Docker-Content-Digest")}; neither part may hold a
+     * secret. {@link #isDigestMismatch()} is then true.
+     */
+    public static UpstreamException digestMismatch(String upstream, String what, String against) {
+        return new UpstreamException(
+                Kind.PROTOCOL,
+                200,
+                Optional.empty(),
+                "upstream " + upstream + ": " + what + " does not match " + against,
+                null,
+                false,
+                true);
     }
 
     /** What went wrong. */
@@ -69,11 +97,17 @@ public final class UpstreamException extends RuntimeException {
     }
 
     /**
-     * True when the upstream did not answer in time: no connection, no response headers, or a body that made no
-     * progress for the read timeout. The kind is then {@link Kind#UNAVAILABLE}.
+     * True when the upstream did not answer in time: no connection within the connect timeout, or no response headers
+     * or a body that made no progress within the request's timeout (the read timeout for blobs, the manifest timeout
+     * for manifests, tag lists and tokens). The kind is then {@link Kind#UNAVAILABLE}.
      */
     public boolean timedOut() {
         return timedOut;
+    }
+
+    /** True when the upstream's bytes did not match their digest; the kind is then {@link Kind#PROTOCOL}. */
+    public boolean isDigestMismatch() {
+        return digestMismatch;
     }
 
     /** The HTTP status that caused this, or 0 when there was no answer. */

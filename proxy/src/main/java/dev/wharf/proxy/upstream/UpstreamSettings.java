@@ -1,5 +1,6 @@
 package dev.wharf.proxy.upstream;
 
+import dev.wharf.config.Defaults;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.Optional;
  * How to reach one upstream registry. {@code baseUrl} is the registry root ({@code https://host[:port]}, no path,
  * query or user info). Credentials are either {@code username}+{@code password} (Basic, also sent to the token
  * realm) or a static bearer {@code token}. {@code authRealmHosts} allow-lists token realm hosts ({@code host} or
- * {@code host:port}) beyond the upstream's own host and registrable domain. {@link #toString()} never shows secrets.
+ * {@code host:port}) beyond the upstream's own host and registrable domain. {@code readTimeout} bounds the wait for a
+ * blob's response headers and each blob body read; {@code manifestTimeout} bounds the same for manifest, tag list and
+ * token requests, so that they fail long before a blob would. {@link #toString()} never shows secrets.
  */
 public record UpstreamSettings(
         String name,
@@ -21,7 +24,10 @@ public record UpstreamSettings(
         Optional<String> token,
         List<String> authRealmHosts,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        Duration manifestTimeout) {
+    /** The manifest timeout when none is given: 10 s, or the read timeout when that is shorter. */
+    public static final Duration DEFAULT_MANIFEST_TIMEOUT = Defaults.MANIFEST_TIMEOUT;
 
     public UpstreamSettings {
         Objects.requireNonNull(name, "name");
@@ -31,6 +37,7 @@ public record UpstreamSettings(
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(manifestTimeout, "manifestTimeout");
         if (name.isBlank()) {
             throw new IllegalArgumentException("upstream name must not be blank");
         }
@@ -55,13 +62,42 @@ public record UpstreamSettings(
         if (connectTimeout.isNegative()
                 || connectTimeout.isZero()
                 || readTimeout.isNegative()
-                || readTimeout.isZero()) {
+                || readTimeout.isZero()
+                || manifestTimeout.isNegative()
+                || manifestTimeout.isZero()) {
             throw new IllegalArgumentException("upstream " + name + ": timeouts must be positive");
         }
         authRealmHosts = List.copyOf(authRealmHosts);
     }
 
-    /** Anonymous settings with default timeouts (10 s connect, 60 s read). */
+    /**
+     * Settings with the default manifest timeout: {@link #DEFAULT_MANIFEST_TIMEOUT}, or {@code readTimeout} when that
+     * is shorter. Throws {@link IllegalArgumentException} as the canonical constructor does.
+     */
+    public UpstreamSettings(
+            String name,
+            URI baseUrl,
+            Optional<String> username,
+            Optional<String> password,
+            Optional<String> token,
+            List<String> authRealmHosts,
+            Duration connectTimeout,
+            Duration readTimeout) {
+        this(
+                name,
+                baseUrl,
+                username,
+                password,
+                token,
+                authRealmHosts,
+                connectTimeout,
+                readTimeout,
+                readTimeout != null && readTimeout.compareTo(DEFAULT_MANIFEST_TIMEOUT) < 0
+                        ? readTimeout
+                        : DEFAULT_MANIFEST_TIMEOUT);
+    }
+
+    /** Anonymous settings with default timeouts (10 s connect, 60 s read, 10 s manifest). */
     public static UpstreamSettings anonymous(String name, URI baseUrl) {
         return new UpstreamSettings(
                 name,
@@ -71,7 +107,8 @@ public record UpstreamSettings(
                 Optional.empty(),
                 List.of(),
                 Duration.ofSeconds(10),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60),
+                DEFAULT_MANIFEST_TIMEOUT);
     }
 
     /** True when Basic credentials are configured. */
@@ -88,6 +125,7 @@ public record UpstreamSettings(
                 + ", token=" + token.map(t -> "<redacted>").orElse("<none>")
                 + ", authRealmHosts=" + authRealmHosts
                 + ", connectTimeout=" + connectTimeout
-                + ", readTimeout=" + readTimeout + "]";
+                + ", readTimeout=" + readTimeout
+                + ", manifestTimeout=" + manifestTimeout + "]";
     }
 }

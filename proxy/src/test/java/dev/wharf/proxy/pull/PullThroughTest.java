@@ -227,9 +227,9 @@ class PullThroughTest {
         Digest claimed = Digest.sha256("{\"v\":2}".getBytes(StandardCharsets.UTF_8));
         upstream.manifest("1.0", new ManifestResponse(body, MANIFEST_TYPE, Optional.of(claimed)));
 
-        StorageException e = assertThrows(StorageException.class, () -> f.manifest("1.0"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> f.manifest("1.0"));
 
-        assertEquals(StorageException.Kind.CORRUPT, e.kind());
+        assertTrue(e.isDigestMismatch(), "an upstream fault, not a storage corruption: " + e.getMessage());
         assertEquals(Optional.empty(), f.index.findTag(f.target.upstream(), f.target.repository(), Tag.parse("1.0")));
         assertEquals(0, f.indexedDigests());
         assertEquals(Optional.empty(), f.store.findSize(Digest.sha256(body)));

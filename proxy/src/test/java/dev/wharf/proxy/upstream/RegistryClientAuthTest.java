@@ -218,6 +218,32 @@ class RegistryClientAuthTest {
     }
 
     @Test
+    void aRefusedRealmIsNotRememberedSoTheNextRequestReachesTheUpstream() throws IOException {
+        try (FakeUpstream foreign = FakeUpstream.start()) {
+            String refused = foreign.uriAs("localhost") + TOKEN_PATH;
+            upstream.answer(r -> bearerRegistry(r, refused, 300));
+            RegistryClient client = withCredentials();
+
+            UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
+            assertEquals(UpstreamException.Kind.PROTOCOL, e.kind());
+            assertEquals(1, upstream.requests().size());
+
+            String allowed = upstream.uri() + TOKEN_PATH;
+            upstream.answer(r -> bearerRegistry(r, allowed, 300));
+
+            assertArrayEquals(MANIFEST, client.fetchManifest(REPO, "other").body());
+            assertEquals(
+                    List.of(
+                            MANIFEST_PATH,
+                            "/v2/library/alpine/manifests/other",
+                            TOKEN_PATH,
+                            "/v2/library/alpine/manifests/other"),
+                    paths(upstream.requests()));
+            assertEquals(0, foreign.requests().size());
+        }
+    }
+
+    @Test
     void allowListedRealmHostIsUsed() throws IOException {
         try (FakeUpstream tokens = FakeUpstream.start()) {
             URI realmBase = tokens.uriAs("localhost");

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,7 @@ class RegistryClientBodyTimeoutTest {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final HttpServer server = server();
+    private final AtomicInteger requests = new AtomicInteger();
 
     @AfterEach
     void close() {
@@ -89,6 +91,18 @@ class RegistryClientBodyTimeoutTest {
     }
 
     @Test
+    void aManifestBodyThatStalledIsNotRetried() {
+        serve(10, Duration.ofMinutes(5));
+        RetryingClient retrying =
+                new RetryingClient(client(), RetryingClient.Policy.defaults(3), wait -> {}, () -> 0.0);
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> retrying.fetchManifest(REPO, "latest"));
+
+        assertTrue(e.timedOut());
+        assertEquals(1, requests.get());
+    }
+
+    @Test
     void aStalledBodyFailsEveryLaterReadToo() {
         serve(400, Duration.ofMinutes(5));
 
@@ -116,6 +130,7 @@ class RegistryClientBodyTimeoutTest {
     /** Answers every GET with BLOB's length and a manifest type, {@code piece} bytes at a time, {@code gap} apart. */
     private void serve(int piece, Duration gap) {
         server.createContext("/", exchange -> {
+            requests.incrementAndGet();
             try (exchange) {
                 exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
                 exchange.sendResponseHeaders(200, BLOB.length);

@@ -12,10 +12,15 @@ import dev.wharf.proxy.upstream.FakeUpstream.Response;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -237,6 +242,47 @@ class RegistryClientTest {
     }
 
     @Test
+    void anUpstreamThatDoesNotAcceptConnectionsTimesOutAsTimedOut() throws IOException {
+        // A listening socket that never accepts: once its backlog is full, the kernel leaves new connects hanging.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                while (queued.size() < 16) {
+                    Socket socket = new Socket();
+                    queued.add(socket);
+                    try {
+                        socket.connect(full.getLocalSocketAddress(), 200);
+                    } catch (SocketTimeoutException backlogFull) {
+                        break;
+                    }
+                }
+                UpstreamSettings settings = new UpstreamSettings(
+                        "hub",
+                        URI.create("http://127.0.0.1:" + full.getLocalPort()),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(),
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(30));
+                RegistryClient client = new RegistryClient(settings);
+
+                long start = System.nanoTime();
+                UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertEquals(UpstreamException.Kind.UNAVAILABLE, e.kind());
+                assertTrue(e.timedOut(), e.getMessage());
+                assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "bounded by the connect timeout: " + took);
+            } finally {
+                for (Socket socket : queued) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void invalidReferenceCausesNoRequest() {
         RegistryClient client = client();
 
@@ -246,9 +292,9 @@ class RegistryClientTest {
     }
 
     @Test
-    void tagPagesAreFollowedThroughLinkHeaders() {
+    void tagPagesAreAskedForAThousandAtATimeAndFollowedThroughLinkHeaders() {
         upstream.answer(r -> {
-            if (r.query() == null) {
+            if (r.query().equals("n=1000")) {
                 return Response.of(
                         200,
                         Map.of("Link", "</v2/library/alpine/tags/list?n=2&last=b>; rel=\"next\""),
@@ -284,13 +330,34 @@ class RegistryClientTest {
     void tagPagesThatLoopAreRefused() {
         upstream.answer(r -> Response.of(
                 200,
-                Map.of("Link", "</v2/library/alpine/tags/list>; rel=\"next\""),
+                Map.of("Link", "</v2/library/alpine/tags/list?n=1000>; rel=\"next\""),
                 "{\"tags\":[\"a\"]}".getBytes(StandardCharsets.UTF_8)));
 
         UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchTags(REPO));
 
         assertEquals(UpstreamException.Kind.PROTOCOL, e.kind());
         assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void aTagListOfTooManyPagesStopsAfterTwentyRequestsAsATooLargeTagList() {
+        // 1,000 tags, one per page whatever n asked for: the upstream could be paged through for ever.
+        upstream.answer(r -> {
+            int index =
+                    r.query().startsWith("last=") ? Integer.parseInt(r.query().substring(5)) + 1 : 0;
+            Map<String, String> headers = index + 1 < 1000
+                    ? Map.of("Link", "</v2/library/alpine/tags/list?last=" + index + ">; rel=\"next\"")
+                    : Map.of();
+            return Response.of(200, headers, ("{\"tags\":[\"t" + index + "\"]}").getBytes(StandardCharsets.UTF_8));
+        });
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchTags(REPO));
+
+        assertEquals(UpstreamException.Kind.TOO_LARGE, e.kind());
+        assertTrue(e.getMessage().contains("tag list"), e.getMessage());
+        assertFalse(e.getMessage().contains("manifest"), e.getMessage());
+        assertEquals(20, upstream.requests().size());
+        assertEquals("n=1000", upstream.requests().get(0).query());
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,14 +48,9 @@ final class ScriptedUpstream implements UpstreamClient {
         return this;
     }
 
-    /** The next call fails as a request that timed out does. */
+    /** The next call fails as a request that timed out does (for a stalled body, with no HttpTimeoutException). */
     ScriptedUpstream timeOut() {
-        failures.add(new UpstreamException(
-                UpstreamException.Kind.UNAVAILABLE,
-                0,
-                Optional.empty(),
-                "fake upstream: timed out",
-                new HttpTimeoutException("request timed out")));
+        failures.add(UpstreamFailures.timeout());
         return this;
     }
 
