@@ -10,8 +10,10 @@ public final class Defaults {
     static final HostPort LISTEN = new HostPort("0.0.0.0", 5000);
     static final HostPort ADMIN_LISTEN = new HostPort("127.0.0.1", 5001);
     static final String STORAGE_PATH = "wharf-data";
-    static final String DEFAULT_UPSTREAM = "docker.io";
-    static final String DOCKER_HUB = "docker.io";
+    /** Docker Hub's canonical upstream name, whose single-segment repositories get {@code library/}. */
+    public static final String DOCKER_HUB = "docker.io";
+
+    static final String DEFAULT_UPSTREAM = DOCKER_HUB;
     static final List<String> DOCKER_HUB_ALIASES = List.of("index.docker.io", "registry-1.docker.io");
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);

@@ -80,8 +80,9 @@ final class UpstreamReader {
                 .orElse(Defaults.CONNECT_TIMEOUT);
         Duration read = m.parsed("readTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
                 .orElse(Defaults.READ_TIMEOUT);
+        // Unless set, a manifest never waits longer than a blob would.
         Duration manifest = m.parsed("manifestTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
-                .orElse(Defaults.MANIFEST_TIMEOUT);
+                .orElse(read.compareTo(Defaults.MANIFEST_TIMEOUT) < 0 ? read : Defaults.MANIFEST_TIMEOUT);
         UpstreamPolicy policy = PolicyReader.read(m);
         if (problems.size() > before) {
             return Optional.empty();

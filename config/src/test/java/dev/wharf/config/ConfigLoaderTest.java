@@ -51,6 +51,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.empty(), hub.password());
         assertEquals(List.of(new FreshnessRule("*", Duration.ofSeconds(60))), config.freshness());
         assertEquals(Duration.ofDays(7), config.maxStale());
+        assertEquals(Duration.ofSeconds(2), config.recheckDeadline());
         assertEquals(List.of(), config.prewarm());
     }
 
@@ -111,6 +112,7 @@ class ConfigLoaderTest {
                   - match: "*"
                     tagTtl: 60s
                 maxStale: 7d
+                recheckDeadline: 500ms
                 prewarm:
                   - upstream: docker.io
                     repository: nginx
@@ -139,6 +141,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(90), example.readTimeout());
         assertEquals(Duration.ofMillis(2500), example.manifestTimeout());
         assertEquals(Duration.ofSeconds(10), config.upstreams().get(0).manifestTimeout());
+        assertEquals(Duration.ofMillis(500), config.recheckDeadline());
         assertEquals(Duration.ZERO, FreshnessRule.ttlFor(config.freshness(), "library/nginx", "latest", null));
         assertEquals(
                 new PrewarmRule(
@@ -339,5 +342,22 @@ class ConfigLoaderTest {
                 assertThrows(ConfigException.class, () -> ConfigLoader.load(big))
                         .problems());
         assertTrue(Files.size(big) > ConfigLoader.MAX_SIZE);
+    }
+
+    @Test
+    void unlessSetTheManifestTimeoutIsTenSecondsOrTheReadTimeoutWhenThatIsShorter() {
+        WharfConfig config = ConfigLoader.parse("""
+                defaultUpstream: quick.io
+                upstreams:
+                  - name: quick.io
+                    url: https://quick.io
+                    readTimeout: 3s
+                  - name: slow.io
+                    url: https://slow.io
+                    readTimeout: 5m
+                """, Map.of(), BASE);
+
+        assertEquals(Duration.ofSeconds(3), config.upstreams().get(0).manifestTimeout());
+        assertEquals(Duration.ofSeconds(10), config.upstreams().get(1).manifestTimeout());
     }
 }

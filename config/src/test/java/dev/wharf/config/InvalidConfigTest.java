@@ -24,6 +24,7 @@ class InvalidConfigTest {
                         "adminListen: \"0.0.0.0:5000\" (expected: an address other than listen)"),
                 row("maxStale: 7 days", "maxStale: \"7 days\" (expected: duration like 30s, 5m, 6h, 7d)"),
                 row("maxStale: -5m", "maxStale: \"-5m\" (expected: duration like 30s, 5m, 6h, 7d)"),
+                row("recheckDeadline: soon", "recheckDeadline: \"soon\" (expected: duration like 30s, 5m, 6h, 7d)"),
                 row(
                         "defaultUpstream: nope",
                         "defaultUpstream: \"nope\" (expected: the name or alias of a configured upstream)"),

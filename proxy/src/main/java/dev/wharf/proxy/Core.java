@@ -11,12 +11,15 @@ import dev.wharf.proxy.pull.Target;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.ManifestCache;
-import dev.wharf.storage.StartupCheck;
 import dev.wharf.storage.Tag;
 import dev.wharf.storage.fs.FileBlobStore;
+import dev.wharf.storage.fs.FileLinkStore;
 import dev.wharf.storage.index.CachingIndex;
+import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
+import dev.wharf.storage.index.StoreBackedIndex;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -58,18 +61,22 @@ public final class Core implements AutoCloseable {
 
     /** Opens the configured storage and assembles the cache; upstream gauges are registered in {@code meters}. */
     public static Core open(WharfConfig config, Clock clock, MeterRegistry meters) {
-        BlobStore store = FileBlobStore.open(config.storage().path());
-        CacheIndex index = null;
+        Path root = config.storage().path();
+        FileBlobStore blobs = FileBlobStore.open(root);
+        CacheIndex index;
         try {
-            index = new CachingIndex(RocksIndex.open(config.storage().path().resolve("index")), INDEX_CACHE_ENTRIES);
-            StartupCheck.reconcile(store, index);
+            // The index is a cache of the store: tags, media types and repository links live in the store too, so a
+            // lost or empty index rebuilds itself as it is used, and start-up looks at no blob.
+            index = new CachingIndex(
+                    new StoreBackedIndex(
+                            RocksIndex.open(root.resolve("index")), blobs, FileLinkStore.open(root), clock),
+                    INDEX_CACHE_ENTRIES);
         } catch (RuntimeException e) {
-            if (index != null) {
-                index.close();
-            }
-            store.close();
+            blobs.close();
             throw e;
         }
+        // Reads that find bytes gone drop their index entry: the index is reconciled lazily, never by a scan.
+        BlobStore store = new ReconcilingBlobStore(blobs, index);
         ExecutorService storageThreads = Threads.bounded("wharf-storage", STORAGE_THREADS);
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, Threads.named("wharf-deadline-"));
         deadlines.setRemoveOnCancelPolicy(true);

@@ -12,6 +12,7 @@ import dev.wharf.proxy.lab.SeededImage;
 import dev.wharf.proxy.lab.SeededSet;
 import dev.wharf.proxy.lab.Skopeo;
 import dev.wharf.proxy.upstream.RegistryClient;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,14 +21,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Wharf started on a filled cache while its upstream is down: it starts, serves every cached image to skopeo by
- * digest and (still fresh under the default freshness) by tag, and fails an uncached tag quickly.
+ * digest and (still fresh under the default freshness) by tag, and fails an uncached tag quickly; also when its index
+ * was lost, since tags, media types and repository links are kept in the store and the index is rebuilt from it.
  */
 class StartupWithoutUpstreamIT {
     private static final String UPSTREAM = "up.test";
@@ -36,8 +41,10 @@ class StartupWithoutUpstreamIT {
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @Test
-    void startsAndServesItsCacheWhileTheUpstreamIsDown(@TempDir Path data, @TempDir Path out) throws Exception {
+    @ParameterizedTest(name = "index lost: {0}")
+    @ValueSource(booleans = {false, true})
+    void startsAndServesItsCacheWhileTheUpstreamIsDown(boolean indexLost, @TempDir Path data, @TempDir Path out)
+            throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
             ImageSeeder seeder = ImageSeeder.of(registry);
             SeededSet seeded = seeder.seedStandard();
@@ -48,6 +55,9 @@ class StartupWithoutUpstreamIT {
                 pullAll(online, references, out.resolve("online"));
             }
             registry.stop();
+            if (indexLost) {
+                deleteTree(data.resolve("index"));
+            }
 
             long start = System.nanoTime();
             try (RunningWharf restarted = RunningWharf.start(yaml, data)) {
@@ -73,9 +83,9 @@ class StartupWithoutUpstreamIT {
                 assertTrue(error.contains("upstream " + UPSTREAM), error);
                 assertTrue(coldMillis < 5_000, "an uncached tag fails quickly: " + coldMillis + " ms");
                 System.out.printf(
-                        "StartupWithoutUpstreamIT: upstream stopped; Wharf started in %d ms; %d cached references"
-                                + " (tags and digests) pulled by skopeo in %d ms; uncached tag %d in %d ms%n",
-                        startMillis, references.size(), pullMillis, uncached.statusCode(), coldMillis);
+                        "StartupWithoutUpstreamIT: upstream stopped, index lost: %s; Wharf started in %d ms; %d cached"
+                                + " references (tags and digests) pulled by skopeo in %d ms; uncached tag %d in %d ms%n",
+                        indexLost, startMillis, references.size(), pullMillis, uncached.statusCode(), coldMillis);
             }
         }
     }
@@ -104,6 +114,15 @@ class StartupWithoutUpstreamIT {
             CommandResult result = skopeo.copyToDir(wharf.host() + "/" + UPSTREAM + "/" + reference, dir);
             assertEquals(0, result.exitCode(), reference + ": " + result);
             assertTrue(Files.size(dir.resolve("manifest.json")) > 0, reference);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        assertTrue(Files.isDirectory(root), "the index lives in " + root);
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 

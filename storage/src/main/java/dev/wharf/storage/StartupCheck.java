@@ -1,28 +1,21 @@
 package dev.wharf.storage;
 
-import java.util.Optional;
-
 /**
- * Brings the index back in line with the store after a crash or an operator's deletion, before serving. The store
+ * What start-up does to bring the index in line with the store, kept cheap so that start-up cost does not grow with
+ * the number of blobs (on a remote store, one request per blob). Temp leftovers are swept when a store opens (for
+ * example {@code FileBlobStore.open}, or {@link Spool#sweep} for a spool directory of one's own), and an index entry
+ * whose bytes are gone is dropped lazily, when a read finds them gone ({@code index.ReconcilingBlobStore}). The store
  * is the truth: the index is only a cache of what the store holds.
  */
 public final class StartupCheck {
     private StartupCheck() {}
 
     /**
-     * Removes every digest entry of {@code index} whose blob is absent from {@code store} or has another size, and
-     * returns how many were removed. Tag entries and seen marks are kept: a tag whose digest has no entry is simply
-     * fetched again. Throws {@link StorageException} of kind IO when either side fails.
+     * Checks nothing per entry: visits no index entry and stats no blob, so it neither blocks on nor fails because of
+     * either side. Returns how many index entries it removed, which is always 0; tag entries, digest entries and seen
+     * marks are all kept.
      */
     public static long reconcile(BlobStore store, CacheIndex index) {
-        long[] removed = {0};
-        index.forEachDigest((digest, entry) -> {
-            Optional<Long> size = store.findSize(digest);
-            if (size.isEmpty() || size.get() != entry.size()) {
-                index.deleteDigest(digest);
-                removed[0]++;
-            }
-        });
-        return removed[0];
+        return 0;
     }
 }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -131,5 +133,62 @@ class GrammarTest {
     void firstComponentIsTheLeadingPathSegment(String text) {
         String expected = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;
         assertEquals(expected, RepositoryName.parse(text).firstComponent());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docker.io", "ghcr.io", "registry.local:5000", "localhost", "127.0.0.1:65535", "a-b.c"})
+    void validUpstreamNamesParse(String text) {
+        assertEquals(text, UpstreamName.parse(text).toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                ".",
+                "..",
+                "a/b",
+                "a/../b",
+                "a..b",
+                ".a",
+                "a.",
+                "-a.io",
+                "a-.io",
+                "Docker.io",
+                "a:0",
+                "a:65536",
+                "a:",
+                ":80",
+                "a b",
+                "a\0b",
+                "%2e%2e",
+                "a:80:80",
+                "a_b.io",
+                "a\nb"
+            })
+    void invalidUpstreamNamesAreRejected(String text) {
+        assertThrows(IllegalArgumentException.class, () -> UpstreamName.parse(text));
+    }
+
+    @Test
+    void overlongUpstreamNamesAndLabelsAreRejected() {
+        String label = "a".repeat(63);
+        UpstreamName.parse(label + ".io");
+        assertThrows(IllegalArgumentException.class, () -> UpstreamName.parse("a" + label + ".io"));
+        String name = (label + ".").repeat(4);
+        assertThrows(IllegalArgumentException.class, () -> UpstreamName.parse(name.substring(0, 254)));
+    }
+
+    @Test
+    void tagLinksRoundTripThroughTheirText() {
+        TagLink link = new TagLink(
+                Digest.parse("sha256:" + HEX64),
+                "application/vnd.oci.image.index.v1+json",
+                Instant.parse("2025-01-02T03:04:05.000000001Z"));
+
+        assertEquals(link, TagLink.parse(link.format()));
+        assertThrows(IllegalArgumentException.class, () -> TagLink.parse("v1\nsha256:" + HEX64 + "\nx\n"));
+        assertThrows(IllegalArgumentException.class, () -> TagLink.parse(link.format() + "extra\n"));
+        assertThrows(IllegalArgumentException.class, () -> new TagLink(link.digest(), "a\rb", link.confirmedAt()));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.storage.fs.FileBlobStore;
+import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
 import dev.wharf.storage.memory.MemoryBlobStore;
 import dev.wharf.storage.memory.MemoryIndex;
@@ -20,26 +21,27 @@ class StartupCheckTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
     @Test
-    void dropsEntriesWithoutBlobsOrWithWrongSize() {
-        try (BlobStore store = new MemoryBlobStore();
+    void startUpLooksAtNoBlobAndKeepsEveryEntry() {
+        try (CountingBlobStore store = new CountingBlobStore(new MemoryBlobStore());
                 CacheIndex index = new MemoryIndex()) {
             Digest kept = put(store, "kept");
-            Digest resized = put(store, "resized");
             Digest missing = Digest.sha256(bytes("missing"));
+            for (int i = 0; i < 100; i++) {
+                index.putDigest(Digest.sha256(bytes("entry " + i)), new DigestEntry(i, "", T0));
+            }
             index.putDigest(kept, new DigestEntry(4, "", T0));
-            index.putDigest(resized, new DigestEntry(999, "", T0));
             index.putDigest(missing, new DigestEntry(7, "", T0));
 
-            assertEquals(2, StartupCheck.reconcile(store, index));
+            assertEquals(0, StartupCheck.reconcile(store, index));
 
+            assertEquals(0, store.looks(), "no stat, size or open per digest");
             assertEquals(Optional.of(new DigestEntry(4, "", T0)), index.findDigest(kept));
-            assertTrue(index.findDigest(resized).isEmpty());
-            assertTrue(index.findDigest(missing).isEmpty());
+            assertEquals(Optional.of(new DigestEntry(7, "", T0)), index.findDigest(missing));
         }
     }
 
     @Test
-    void blobRemovedFromDiskWhileStoppedIsForgotten(@TempDir Path root) throws Exception {
+    void aBlobRemovedWhileStoppedIsForgottenWhenFirstRead(@TempDir Path root) throws Exception {
         Digest digest;
         try (BlobStore store = FileBlobStore.open(root.resolve("blobs"));
                 CacheIndex index = RocksIndex.open(root.resolve("index"))) {
@@ -49,10 +51,14 @@ class StartupCheckTest {
         String hex = digest.encoded();
         Files.delete(root.resolve("blobs/blobs/sha256/" + hex.substring(0, 2) + "/" + hex));
 
-        try (BlobStore store = FileBlobStore.open(root.resolve("blobs"));
-                CacheIndex index = RocksIndex.open(root.resolve("index"))) {
-            assertEquals(1, StartupCheck.reconcile(store, index));
-            assertTrue(index.findDigest(digest).isEmpty());
+        try (CacheIndex index = RocksIndex.open(root.resolve("index"));
+                BlobStore store = new ReconcilingBlobStore(FileBlobStore.open(root.resolve("blobs")), index)) {
+            assertEquals(0, StartupCheck.reconcile(store, index));
+            assertTrue(index.findDigest(digest).isPresent(), "start-up kept it");
+
+            assertTrue(store.open(digest).isEmpty());
+
+            assertTrue(index.findDigest(digest).isEmpty(), "the read that found it gone dropped it");
         }
     }
 

@@ -9,13 +9,13 @@ import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.BlobSource;
 import dev.wharf.proxy.pull.Fill;
 import dev.wharf.proxy.pull.PullThrough;
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -28,8 +28,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +49,8 @@ import java.util.function.Consumer;
  */
 @ChannelHandler.Sharable
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
+    private static final int CHUNK_BYTES = 64 * 1024;
+
     private final Router router;
     private final PullThrough pull;
     private final RequestMetrics metrics;
@@ -241,7 +246,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
         void sendBlob(Route.Blob route, BlobSource source, String rangeHeader) {
             if (source instanceof BlobSource.Stored stored) {
-                sendStored(route, stored.reader(), rangeHeader);
+                sendStored(route, stored.content(), rangeHeader);
             } else if (source instanceof BlobSource.Filling filling) {
                 sendFilling(route, filling, rangeHeader);
             }
@@ -288,20 +293,26 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             finish(done);
         }
 
-        private void sendStored(Route.Blob route, BlobReader reader, String rangeHeader) {
+        /** Sends a stored blob the way the store opened it: by sendfile, by chunked reads, or by redirect. */
+        private void sendStored(Route.Blob route, BlobContent content, String rangeHeader) {
+            if (content instanceof BlobContent.Redirect redirect && !head) {
+                content.close();
+                send(Responses.redirect(route.digest(), redirect.location()));
+                return;
+            }
             Optional<ByteRange> range;
             try {
-                range = head ? Optional.empty() : ByteRange.parse(rangeHeader, reader.size());
+                range = head ? Optional.empty() : ByteRange.parse(rangeHeader, content.size());
             } catch (ByteRange.Unsatisfiable e) {
-                reader.close();
+                content.close();
                 fail(e);
                 return;
             }
-            HttpResponse response = Responses.blob(route.digest(), reader.size(), range);
+            HttpResponse response = Responses.blob(route.digest(), content.size(), range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
             decorate(response);
             if (head) {
-                reader.close();
+                content.close();
                 // The head carries Content-Length, so the encoder expects content: end the message explicitly, or
                 // the next response on this connection is refused by the encoder and never sent.
                 ctx.write(response);
@@ -309,19 +320,23 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             long first = range.map(ByteRange::first).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(reader.size());
+            long length = range.map(ByteRange::length).orElse(content.size());
             ctx.write(response);
-            Optional<FileChannel> file = reader.fileChannel();
             ChannelFuture done;
-            if (file.isPresent() && ctx.pipeline().get(SslHandler.class) == null) {
-                // Zero-copy: the kernel sends the file. The region closes the channel when released; the reader's
-                // own close afterwards is harmless.
-                ctx.write(new DefaultFileRegion(file.get(), first, length));
+            boolean tls = ctx.pipeline().get(SslHandler.class) != null;
+            if (content instanceof BlobContent.LocalFile file && !tls) {
+                // Zero-copy: the kernel sends the file. The region leaves the channel to the content, closed below.
+                ctx.write(new SharedFileRegion(file.channel(), first, length));
                 done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else if (content instanceof BlobContent.LocalFile file) {
+                // TLS must encrypt in user space: chunked reads of the file (closing it twice is harmless).
+                done = ctx.writeAndFlush(new HttpChunkedInput(fileChunks(file, first, length)));
+            } else if (content instanceof BlobContent.Ranged ranged) {
+                done = ctx.writeAndFlush(new HttpChunkedInput(new BlobChunkedInput(ranged.reader(), first, length)));
             } else {
-                done = ctx.writeAndFlush(new HttpChunkedInput(new BlobChunkedInput(reader, first, length)));
+                throw new IllegalStateException("a redirect is only answered to GET");
             }
-            done.addListener(f -> reader.close());
+            done.addListener(f -> content.close());
             finish(done);
         }
 
@@ -379,6 +394,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             return RequestMetrics.Kind.BASE;
         }
         return RequestMetrics.Kind.OTHER;
+    }
+
+    private static ChunkedNioFile fileChunks(BlobContent.LocalFile file, long first, long length) {
+        try {
+            return new ChunkedNioFile(file.channel(), first, length, CHUNK_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void closeIfCloseable(Object value) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +56,18 @@ final class Responses {
         h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         h.set(DIGEST_HEADER, digest.toString());
         h.set(HttpHeaderNames.ETAG, "\"" + digest + "\"");
+        h.set(API_VERSION_HEADER, "registry/2.0");
+        return response;
+    }
+
+    /** A redirect of a blob GET to where the store serves it (a presigned URL); the location is never logged. */
+    static FullHttpResponse redirect(Digest digest, URI location) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.TEMPORARY_REDIRECT, Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.LOCATION, location.toString());
+        h.set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        h.set(DIGEST_HEADER, digest.toString());
         h.set(API_VERSION_HEADER, "registry/2.0");
         return response;
     }

@@ -3,6 +3,7 @@ package dev.wharf.proxy.http;
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 
+import dev.wharf.config.Defaults;
 import dev.wharf.proxy.pull.Reference;
 import dev.wharf.proxy.pull.Target;
 import dev.wharf.storage.Digest;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
  * unknown upstream never reaches the pull layer.
  */
 final class Router {
-    static final String DOCKER_HUB = "docker.io";
 
     private static final Pattern BLOB_OR_MANIFEST = Pattern.compile("^/v2/(.+)/(manifests|blobs)/([^/]+)$");
     private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
@@ -104,7 +104,7 @@ final class Router {
             upstream = defaultUpstream;
             repository = name;
         }
-        if (upstream.equals(DOCKER_HUB) && repository.indexOf('/') < 0) {
+        if (upstream.equals(Defaults.DOCKER_HUB) && repository.indexOf('/') < 0) {
             repository = "library/" + repository;
         }
         try {

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.pull;
 
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
@@ -45,7 +46,7 @@ final class BlobPull {
      * this caller from it. The receiver closes the source.
      */
     CompletableFuture<BlobSource> open(Target target, Digest digest) {
-        Optional<BlobReader> cached = blobs.open(digest);
+        Optional<BlobContent> cached = blobs.openContent(digest);
         if (cached.isPresent()) {
             markSeen(target, digest);
             return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));

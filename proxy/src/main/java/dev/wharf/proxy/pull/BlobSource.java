@@ -1,5 +1,6 @@
 package dev.wharf.proxy.pull;
 
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 
 /** Where the bytes of a requested blob come from: the store, or a fill still under way. The receiver closes it. */
@@ -8,11 +9,11 @@ public sealed interface BlobSource extends AutoCloseable {
     @Override
     void close();
 
-    /** The blob is published: {@code reader} reads all of it. */
-    record Stored(BlobReader reader) implements BlobSource {
+    /** The blob is published: {@code content} is all of it, as the store opened it (file, ranged reads or redirect). */
+    record Stored(BlobContent content) implements BlobSource {
         @Override
         public void close() {
-            reader.close();
+            content.close();
         }
     }
 

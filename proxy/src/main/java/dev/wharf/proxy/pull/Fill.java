@@ -1,6 +1,7 @@
 package dev.wharf.proxy.pull;
 
 import dev.wharf.proxy.upstream.BlobResponse;
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobWriter;
@@ -205,13 +206,16 @@ public final class Fill {
     /** Waits for the end of the fill; returns a reader of the stored blob or throws the failure. */
     BlobReader awaitStored() {
         Futures.join(completion);
-        return openStored();
+        return blobs.open(digest).orElseThrow(Fill::vanished);
     }
 
-    /** A reader of the stored blob, once the fill is done; throws when it vanished since. */
-    BlobReader openStored() {
-        return blobs.open(digest)
-                .orElseThrow(() -> new StorageException(StorageException.Kind.IO, "blob vanished after its fill"));
+    /** The stored blob as the store serves it, once the fill is done; throws when it vanished since. */
+    BlobContent openStored() {
+        return blobs.openContent(digest).orElseThrow(Fill::vanished);
+    }
+
+    private static StorageException vanished() {
+        return new StorageException(StorageException.Kind.IO, "blob vanished after its fill");
     }
 
     /** Ends a fill that could not be started (its lane refused it) with {@code cause}. */

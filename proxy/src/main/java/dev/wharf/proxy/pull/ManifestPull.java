@@ -2,6 +2,7 @@ package dev.wharf.proxy.pull;
 
 import dev.wharf.proxy.upstream.ManifestHead;
 import dev.wharf.proxy.upstream.ManifestResponse;
+import dev.wharf.proxy.upstream.UpstreamClient;
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
@@ -37,9 +38,6 @@ import org.slf4j.LoggerFactory;
  * while the re-check goes on. Lookups run on storage threads; upstream calls run on the upstream's lane.
  */
 final class ManifestPull {
-    /** Manifests larger than this are refused, from clients and upstreams alike. */
-    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
     private static final Logger LOG = LoggerFactory.getLogger(ManifestPull.class);
 
     private static final Set<UpstreamException.Kind> OUTAGES = EnumSet.of(
@@ -287,7 +285,7 @@ final class ManifestPull {
             return Optional.empty();
         }
         try (BlobReader reader = opened.get()) {
-            if (reader.size() > MAX_MANIFEST_BYTES) {
+            if (reader.size() > UpstreamClient.MAX_MANIFEST_BYTES) {
                 return Optional.empty();
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) reader.size());

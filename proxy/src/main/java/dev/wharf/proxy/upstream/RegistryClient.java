@@ -26,7 +26,6 @@ import java.util.regex.Pattern;
  * for manifests, tag list pages and tokens; either timeout fails with {@link UpstreamException#timedOut()}.
  */
 public final class RegistryClient implements UpstreamClient {
-    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     static final int MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
     /** Tags asked for per page; registries may send fewer. */
     static final int TAG_PAGE_SIZE = 1000;

@@ -9,6 +9,9 @@ import java.util.List;
  * failure is an {@link UpstreamException} whose kind says what happened.
  */
 public interface UpstreamClient {
+    /** The largest manifest accepted, from upstreams and in the cache alike: 4 MiB. */
+    int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
     /** The configured upstream name, used in messages and metrics. */
     String name();
 

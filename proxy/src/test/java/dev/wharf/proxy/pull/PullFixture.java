@@ -2,6 +2,7 @@ package dev.wharf.proxy.pull;
 
 import dev.wharf.config.Defaults;
 import dev.wharf.proxy.lab.TestClock;
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;
@@ -12,6 +13,7 @@ import dev.wharf.storage.memory.MemoryIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +119,7 @@ final class PullFixture {
                     return readAll(stored);
                 }
             }
-            return readAll(((BlobSource.Stored) source).reader());
+            return readAll(((BlobSource.Stored) source).content());
         }
     }
 
@@ -126,6 +128,25 @@ final class PullFixture {
         AtomicInteger count = new AtomicInteger();
         index.forEachDigest((digest, entry) -> count.incrementAndGet());
         return count.get();
+    }
+
+    /** The bytes of stored content, read through its file or its reader. */
+    static byte[] readAll(BlobContent content) {
+        if (content instanceof BlobContent.Ranged ranged) {
+            return readAll(ranged.reader());
+        }
+        FileChannel file = ((BlobContent.LocalFile) content).channel();
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(content.size()));
+        try {
+            while (buffer.hasRemaining()) {
+                if (file.read(buffer, buffer.position()) < 0) {
+                    throw new IllegalStateException("blob shorter than its size");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.array();
     }
 
     static byte[] readAll(BlobReader reader) {

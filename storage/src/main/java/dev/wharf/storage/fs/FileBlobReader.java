@@ -23,6 +23,11 @@ final class FileBlobReader implements BlobReader {
         }
     }
 
+    /** The channel, for a content that takes it over. */
+    FileChannel channel() {
+        return channel;
+    }
+
     @Override
     public long size() {
         return size;

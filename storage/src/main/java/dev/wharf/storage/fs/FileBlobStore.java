@@ -1,18 +1,21 @@
 package dev.wharf.storage.fs;
 
+import dev.wharf.storage.BlobContent;
+import dev.wharf.storage.BlobInfo;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.Spool;
+import dev.wharf.storage.SpoolWriter;
 import dev.wharf.storage.StorageException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -26,57 +29,52 @@ import java.util.Optional;
  * │   │       └── abcdef0123…       the bytes of sha256:abcdef0123…
  * │   └── sha512/
  * │       └── …
- * └── tmp/
- *     └── blob-*.part               writes in progress; swept by {@link #open(Path)}
+ * └── tmp/                          {@link #spoolDirectory()}
+ *     └── blob-*.part               spools in progress; swept by {@link #open(Path)}
  * </pre>
  *
- * <p>A write goes to a temp file under {@code tmp/} (the same filesystem), is hashed as it is written, and on commit
- * is verified, fsynced and renamed atomically into place; the fan-out directory is fsynced after the rename. One
- * process owns a root at a time. Thread-safe: any number of writers, readers and deletes may run concurrently.
+ * <p>Bytes arrive through a {@link Spool}, are hashed as they are written, and on publish are fsynced and renamed
+ * atomically into place; a new fan-out directory is fsynced into its parent, and the fan-out directory after the
+ * rename. A spool on another filesystem is copied into {@code tmp/} first. One process owns a root at a time.
+ * Thread-safe: any number of spools, readers and deletes may run concurrently.
  */
 public final class FileBlobStore implements BlobStore {
     private final Path blobs;
     private final Path tmp;
+    private final Object tmpDevice;
     private volatile boolean closed;
 
-    private FileBlobStore(Path root) {
+    private FileBlobStore(Path root, Object tmpDevice) {
         this.blobs = root.resolve("blobs");
         this.tmp = root.resolve("tmp");
+        this.tmpDevice = tmpDevice;
     }
 
     /**
-     * Opens (creating if needed) the store under {@code root} and deletes leftovers of interrupted writes; throws
-     * {@link StorageException} of kind IO when the directories cannot be created or swept.
+     * Opens (creating if needed) the store under {@code root} and deletes spools that interrupted writes left in
+     * {@code tmp/}; throws {@link StorageException} of kind IO when the directories cannot be created or swept.
      */
     public static FileBlobStore open(Path root) {
-        FileBlobStore store = new FileBlobStore(root);
         try {
-            Files.createDirectories(store.blobs);
-            Files.createDirectories(store.tmp);
-            store.sweepTemp();
-        } catch (IOException | UncheckedIOException e) {
+            Files.createDirectories(root.resolve("blobs"));
+            Path tmp = Files.createDirectories(root.resolve("tmp"));
+            Spool.sweep(tmp);
+            return new FileBlobStore(root, device(tmp));
+        } catch (IOException e) {
             throw new StorageException(StorageException.Kind.IO, "cannot open blob store at " + root, e);
         }
-        return store;
+    }
+
+    /** Where spools for this store belong: on its filesystem, so that publishing them is a rename. */
+    public Path spoolDirectory() {
+        return tmp;
     }
 
     @Override
-    public Optional<BlobReader> open(Digest digest) {
+    public Optional<BlobInfo> stat(Digest digest) {
         ensureOpen();
         try {
-            return Optional.of(new FileBlobReader(FileChannel.open(pathOf(digest), StandardOpenOption.READ)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new StorageException(StorageException.Kind.IO, "cannot open blob " + digest, e);
-        }
-    }
-
-    @Override
-    public Optional<Long> findSize(Digest digest) {
-        ensureOpen();
-        try {
-            return Optional.of(Files.size(pathOf(digest)));
+            return Optional.of(new BlobInfo(digest, Files.size(pathOf(digest))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -84,15 +82,52 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /** {@inheritDoc} Always a {@link BlobContent.LocalFile}. */
+    @Override
+    public Optional<BlobContent> openContent(Digest digest) {
+        // Published files never change, so the size read once stays true.
+        return openFile(digest).map(reader -> new BlobContent.LocalFile(reader.channel(), reader.size()));
+    }
+
+    @Override
+    public Optional<BlobReader> open(Digest digest) {
+        return openFile(digest).map(BlobReader.class::cast);
+    }
+
+    @Override
+    public Optional<Long> findSize(Digest digest) {
+        return stat(digest).map(BlobInfo::size);
+    }
+
     @Override
     public BlobWriter create(Digest expected, long expectedSize) {
         ensureOpen();
+        return new SpoolWriter(Spool.create(tmp, expected, expectedSize), this);
+    }
+
+    @Override
+    public void publish(Spool spool) {
+        ensureOpen();
+        if (!spool.isVerified()) {
+            throw new IllegalStateException("spool is not verified");
+        }
+        Path target = pathOf(spool.digest());
         try {
-            // createTempFile picks a random name with CREATE_NEW, so concurrent writers never share a file.
-            Path temp = Files.createTempFile(tmp, "blob-", ".part");
-            return new FileBlobWriter(temp, pathOf(expected), expected, expectedSize);
+            if (Files.exists(target)) {
+                return;
+            }
+            Durable.createDirectories(target.getParent());
+            if (Objects.equals(device(spool.directory()), tmpDevice)) {
+                spool.moveTo(target);
+                return;
+            }
+            try (Spool local = Spool.create(tmp, spool.digest(), spool.written())) {
+                spool.copyTo(local::write);
+                local.verify();
+                local.moveTo(target);
+            }
         } catch (IOException e) {
-            throw new StorageException(StorageException.Kind.IO, "cannot start writing blob " + expected, e);
+            throw new StorageException(StorageException.Kind.IO, "cannot publish blob " + spool.digest(), e);
         }
     }
 
@@ -106,7 +141,7 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
-    /** Marks the store closed; readers and writers already open keep working until closed themselves. */
+    /** Marks the store closed; readers and spools already open keep working until closed themselves. */
     @Override
     public void close() {
         closed = true;
@@ -118,17 +153,20 @@ public final class FileBlobStore implements BlobStore {
         return blobs.resolve(digest.algorithm()).resolve(hex.substring(0, 2)).resolve(hex);
     }
 
-    /** The directory of writes in progress. */
-    Path tempDirectory() {
-        return tmp;
+    private Optional<FileBlobReader> openFile(Digest digest) {
+        ensureOpen();
+        try {
+            return Optional.of(new FileBlobReader(FileChannel.open(pathOf(digest), StandardOpenOption.READ)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.IO, "cannot open blob " + digest, e);
+        }
     }
 
-    private void sweepTemp() throws IOException {
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
-            for (Path leftover : leftovers) {
-                Files.deleteIfExists(leftover);
-            }
-        }
+    /** The device a directory lives on; a rename works only within one. */
+    private static Object device(Path directory) throws IOException {
+        return Files.getAttribute(directory, "unix:dev");
     }
 
     private void ensureOpen() {

@@ -1,9 +1,12 @@
 package dev.wharf.storage.memory;
 
+import dev.wharf.storage.BlobContent;
+import dev.wharf.storage.BlobInfo;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.Spool;
 import dev.wharf.storage.StorageException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,8 +14,9 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Blobs in heap memory, for tests of code built on {@link BlobStore}. Verifies digest and size on commit exactly as
- * the disk store does, and counts unfinished writes so that tests can prove nothing leaks. Thread-safe.
+ * Blobs in heap memory, for tests of code built on {@link BlobStore}. Spools are copied in when published; writers of
+ * {@link #create} buffer on the heap and never touch a file. Verifies digest and size exactly as the disk store does,
+ * and counts unfinished writers so that tests can prove nothing leaks. Thread-safe.
  */
 public final class MemoryBlobStore implements BlobStore {
     private final ConcurrentMap<Digest, Chunks> blobs = new ConcurrentHashMap<>();
@@ -23,6 +27,18 @@ public final class MemoryBlobStore implements BlobStore {
     public MemoryBlobStore() {}
 
     @Override
+    public Optional<BlobInfo> stat(Digest digest) {
+        ensureOpen();
+        return Optional.ofNullable(blobs.get(digest)).map(bytes -> new BlobInfo(digest, bytes.size()));
+    }
+
+    /** {@inheritDoc} Always a {@link BlobContent.Ranged}: nothing here is a file. */
+    @Override
+    public Optional<BlobContent> openContent(Digest digest) {
+        return open(digest).map(BlobContent.Ranged::new);
+    }
+
+    @Override
     public Optional<BlobReader> open(Digest digest) {
         ensureOpen();
         return Optional.ofNullable(blobs.get(digest)).map(MemoryBlobReader::new);
@@ -30,8 +46,22 @@ public final class MemoryBlobStore implements BlobStore {
 
     @Override
     public Optional<Long> findSize(Digest digest) {
+        return stat(digest).map(BlobInfo::size);
+    }
+
+    /** {@inheritDoc} Copies the spool's bytes onto the heap. */
+    @Override
+    public void publish(Spool spool) {
         ensureOpen();
-        return Optional.ofNullable(blobs.get(digest)).map(Chunks::size);
+        if (!spool.isVerified()) {
+            throw new IllegalStateException("spool is not verified");
+        }
+        if (blobs.containsKey(spool.digest())) {
+            return;
+        }
+        Chunks bytes = new Chunks();
+        spool.copyTo(bytes::append);
+        publish(spool.digest(), bytes);
     }
 
     @Override
@@ -47,7 +77,7 @@ public final class MemoryBlobStore implements BlobStore {
         blobs.remove(digest);
     }
 
-    /** Writers created and neither committed nor aborted yet; 0 when nothing is in flight. */
+    /** Writers of {@link #create} neither committed nor aborted yet; 0 when nothing is in flight. */
     public int pendingWrites() {
         return pendingWrites.get();
     }

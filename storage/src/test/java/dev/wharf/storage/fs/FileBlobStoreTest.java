@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobStoreContract;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.Spool;
 import dev.wharf.storage.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -108,5 +111,30 @@ class FileBlobStoreTest extends BlobStoreContract {
             assertEquals(0, files.filter(Files::isRegularFile).count());
         }
         assertEquals(0, leftovers());
+    }
+
+    @Test
+    void aSpoolOnAnotherFilesystemIsCopiedIn() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm");
+        assumeFalse(Files.getAttribute(shm, "unix:dev").equals(Files.getAttribute(root, "unix:dev")));
+        byte[] bytes = utf8("spooled on tmpfs");
+        Digest digest = Digest.sha256(bytes);
+        Path elsewhere = Files.createTempDirectory(shm, "wharf-spool-");
+        try {
+            try (Spool spool = Spool.create(elsewhere, digest, bytes.length)) {
+                spool.write(ByteBuffer.wrap(bytes));
+                spool.verify();
+                store.publish(spool);
+            }
+
+            assertArrayEquals(bytes, Files.readAllBytes(((FileBlobStore) store).pathOf(digest)));
+            assertEquals(0, leftovers());
+            try (Stream<Path> left = Files.list(elsewhere)) {
+                assertEquals(0, left.count());
+            }
+        } finally {
+            Files.delete(elsewhere);
+        }
     }
 }

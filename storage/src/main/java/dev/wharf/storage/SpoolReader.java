@@ -1,7 +1,5 @@
-package dev.wharf.storage.fs;
+package dev.wharf.storage;
 
-import dev.wharf.storage.BlobReader;
-import dev.wharf.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,14 +7,14 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Reads the temp file of a write in progress, never past what the writer reports written. The channel was opened on
- * the temp path, so it keeps reading the same inode after the writer renames it into place. Not thread-safe.
+ * Reads the file of a {@link Spool}, never past what the spool reports written. The channel was opened on the spool's
+ * path, so it keeps reading the same inode after a store renames the file into place. Not thread-safe.
  */
-final class PartialFileReader implements BlobReader {
+final class SpoolReader implements BlobReader {
     private final FileChannel channel;
     private final LongSupplier written;
 
-    PartialFileReader(FileChannel channel, LongSupplier written) {
+    SpoolReader(FileChannel channel, LongSupplier written) {
         this.channel = channel;
         this.written = written;
     }
@@ -44,7 +42,7 @@ final class PartialFileReader implements BlobReader {
         return read;
     }
 
-    /** The temp file: bytes below {@link #size()} are written and stay as they are, so they may be sent zero-copy. */
+    /** The spool file: bytes below {@link #size()} are written and stay as they are, so they may be sent zero-copy. */
     @Override
     public Optional<FileChannel> fileChannel() {
         return Optional.of(channel);
@@ -55,7 +53,7 @@ final class PartialFileReader implements BlobReader {
         try {
             channel.close();
         } catch (IOException e) {
-            throw new StorageException(StorageException.Kind.IO, "cannot close partial blob reader", e);
+            throw new StorageException(StorageException.Kind.IO, "cannot close spool reader", e);
         }
     }
 }
