@@ -5,6 +5,7 @@ import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -19,6 +20,7 @@ public final class PullThrough {
     private final ManifestPull manifests;
     private final BlobPull blobs;
     private final TagLists tags;
+    private final ImagePull images;
     private final Executor storage;
 
     /** {@code storage} runs store and index work (it may block on the disk, never on an upstream). */
@@ -33,6 +35,7 @@ public final class PullThrough {
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
+        this.images = new ImagePull(this::manifest, this::ensureBlob);
     }
 
     /**
@@ -58,6 +61,16 @@ public final class PullThrough {
      */
     public CompletableFuture<Long> ensureBlob(Target target, Digest digest) {
         return Futures.on(storage, () -> blobs.ensure(target, digest));
+    }
+
+    /**
+     * Makes sure a whole image is stored: the manifest {@code reference} names, for an index the manifests of
+     * {@code platforms} (every platform it lists when empty), and every config and layer they reference; each through
+     * the same coalesced fills as clients' pulls. For prewarm and export, which need no HTTP. Fails with the first
+     * failure of any part (parts already stored stay stored).
+     */
+    public CompletableFuture<StoredImage> ensureImage(Target target, Reference reference, Set<Platform> platforms) {
+        return images.ensure(target, reference, platforms);
     }
 
     /**

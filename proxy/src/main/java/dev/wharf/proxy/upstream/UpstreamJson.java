@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /** JSON from upstreams, parsed with tight limits: bodies are capped before this, nesting and numbers here. */
-final class UpstreamJson {
+public final class UpstreamJson {
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(16)
@@ -19,7 +19,7 @@ final class UpstreamJson {
     private UpstreamJson() {}
 
     /** The document in {@code body}; throws {@link IOException} when it is not JSON or breaks a limit. */
-    static JsonNode parse(byte[] body) throws IOException {
+    public static JsonNode parse(byte[] body) throws IOException {
         return MAPPER.readTree(body);
     }
 }
