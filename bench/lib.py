@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, RSS sampling, wrk parsing, the report."""
+"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, RSS and CPU sampling, wrk parsing, the
+report."""
 
 import json
+import os
 import re
 import socket
 import statistics
@@ -126,6 +128,25 @@ def rss(pid, url, size, n, slow, rate):
     print(f"{max(samples) / 1024:.1f} {elapsed:.3f}")
 
 
+def cpu_seconds(pid):
+    """utime + stime of process pid (all its threads), in seconds: fields 14 and 15 of /proc/PID/stat over CLK_TCK."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # the command name may hold spaces; fields[0] is field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cold(pid, url, size):
+    """Downloads url once with curl; prints 'WALL_SECONDS CPU_SECONDS', the latter being what process pid consumed
+    from just before the download to just after it; fails on a bad response."""
+    before = cpu_seconds(pid)
+    cmd = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}", url]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True).stdout.split()
+    after = cpu_seconds(pid)
+    if out[:2] != ["200", str(size)]:
+        sys.exit(f"cold: the download of {url} failed: {out}")
+    print(f"{float(out[2]):.3f} {after - before:.2f}")
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -147,8 +168,8 @@ def wrk(path):
 SYSTEMS = ["limit", "baseline", "wharf"]
 MISS_COUNTS = [20, 200]
 
-# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline,
-# "wharf" rows hold Wharf alone.
+# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline, "both" rows
+# with each, "wharf" rows hold Wharf alone.
 ROWS = [
     ("s1", "1. cached {big} blob, 1 stream", "MB/s", "limit"),
     ("s8", "2. cached {big} blob, 8 streams, aggregate", "MB/s", "limit"),
@@ -168,6 +189,8 @@ ROWS = [
     ("rss_gets20", "7. upstream GETs of the cold {big} blob, 20 clients", "count", "wharf"),
     ("rss_t200", "7. time until the 180 full-speed clients of the 200 are done", "s", "wharf"),
     ("rss_t20", "7. time until the 20 clients are done", "s", "wharf"),
+    ("cold_s", "8. one client misses a {big} blob: time until done (limit: direct from upstream)", "s", "both"),
+    ("cold_cpu", "8. CPU time of the server during that miss (limit: the upstream registry)", "CPU-s", "base"),
 ]
 
 
@@ -206,6 +229,8 @@ def report(raw_path, big, mid, header_path):
             note = f"wharf/limit {fmt(ratio(wh, lim))}, baseline/limit {fmt(ratio(base, lim))}"
         elif kind == "base":
             note = f"wharf/baseline {fmt(ratio(wh, base))}"
+        elif kind == "both":
+            note = f"wharf/baseline {fmt(ratio(wh, base))}, wharf/limit {fmt(ratio(wh, lim))}"
         else:
             note = ""
         if key == "tag_rps":
@@ -238,6 +263,7 @@ if __name__ == "__main__":
         "manifest": manifest,
         "par": par,
         "rss": rss,
+        "cold": cold,
         "wrk": wrk,
         "report": report,
     }

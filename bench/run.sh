@@ -15,7 +15,7 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
-ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7} "
+ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7 8} "
 # One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
 # 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
@@ -234,7 +234,17 @@ make_images() {
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
   done
-  rm -f "$d/pull-big" "$d/pull-mid" "$d/miss"
+  # Row 8 needs a big blob that neither cache holds yet, once per run, and one more for the caches to warm up with.
+  COLD=()
+  if row 8; then
+    log "generating $((RUNS + 1)) more ${BIG_MIB} MiB blobs to miss"
+    for ((i = 0; i <= RUNS; i++)); do
+      head -c $((BIG_MIB << 20)) /dev/urandom >"$d/cold"
+      COLD+=("sha256:$(sha "$d/cold")")
+      push_blob bench/big "$d/cold" "${COLD[-1]}"
+    done
+  fi
+  rm -f "$d/pull-big" "$d/pull-mid" "$d/miss" "$d/cold"
 }
 
 RAW=$TMP/raw.tsv
@@ -393,13 +403,36 @@ bench_rss() {
   done
 }
 
+server_pid() { # system: the process that serves it (for the limit, the upstream registry itself)
+  case $1 in limit) echo "${PID[upstream]}" ;; baseline) echo "${PID[baseline]}" ;; wharf) echo "${PID[wharf]}" ;; esac
+}
+
+# As in rows 5 and 6, the caches are not restarted: each run misses a big blob that no cache has seen yet, and each
+# cache first missed one other big blob once. The limit reads the same blob directly from the upstream, and its CPU
+# figure is the upstream registry's.
+bench_cold_blob() {
+  local r s out size=$((BIG_MIB << 20))
+  log "8. warming both caches with one cold miss of a ${BIG_MIB} MiB blob"
+  for s in baseline wharf; do
+    lib cold "$(server_pid "$s")" "$(url_of "$s")/v2/bench/big/blobs/${COLD[0]}" "$size" >/dev/null
+  done
+  for ((r = 0; r < RUNS; r++)); do
+    log "8. one client's cold miss of a ${BIG_MIB} MiB blob, run $((r + 1))/$RUNS"
+    for s in $(rotate "$r" limit baseline wharf); do
+      out=$(lib cold "$(server_pid "$s")" "$(url_of "$s")/v2/bench/big/blobs/${COLD[$((r + 1))]}" "$size")
+      record cold_s "$s" "${out% *}"
+      record cold_cpu "$s" "${out#* }"
+    done
+  done
+}
+
 header() {
   cat <<EOF
 ## Wharf benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $MODE mode
 
 Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
 Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
-Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
+Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5, 6 and 8.
 Rows 5 and 6 do not restart the caches: row 5 pulls a new image each time (each cache pulled the big image once
 first), row 6 misses a new blob each time, with
 ${MISS_CLIENTS[*]} clients (the baseline fetches it upstream once per client that asks before it has stored it).
@@ -407,6 +440,9 @@ Row 7 (Wharf only) runs $RSS_RUNS time(s) per case (BENCH_RSS_RUNS; fewer than B
 under 15 minutes). Each starts Wharf empty, lets it answer the small image once, starts all clients of the
 $BIG_MIB MiB blob at once and samples Wharf's VmRSS every 100 ms (peak = max of the samples and VmHWM) until 3 s
 after the full-speed clients finished; the $RSS_SLOW clients at curl --limit-rate $SLOW_RATE are then stopped unfinished.
+Row 8 does not restart the caches either: one client misses a new $BIG_MIB MiB blob each time (each cache missed one
+other first); CPU-s = utime+stime of the serving process (limit: the upstream registry) from /proc/PID/stat, before and
+after the download.
 Baseline: $(docker-registry --version | awk '{print $NF}') in proxy mode; upstream: the same binary; $(skopeo --version).
 Wharf: $(basename "$JAR") on $(java -version 2>&1 | head -1); WHARF_JAVA_OPTS: ${WHARF_JAVA_OPTS:-(none)}.
 EOF
@@ -424,6 +460,7 @@ if row 3 || row 4; then bench_manifests; fi
 if row 5; then bench_cold_pull; fi
 if row 6; then bench_misses; fi
 if row 7; then bench_rss; fi
+if row 8; then bench_cold_blob; fi
 
 header >"$TMP/header.md"
 mkdir -p "$RESULTS"
