@@ -18,7 +18,7 @@ RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
 ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7 8 9} "
 # One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
-# 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
+# 2 cores); three runs would add 3 minutes to a full run that takes about 14 with rows 8 and 9 (those two: about 4).
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
 WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS--Xmx256m}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
