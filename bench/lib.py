@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, RSS sampling, wrk parsing, the report."""
+"""Small helpers for bench/run.sh: ports, image JSON, parallel downloads, RSS and CPU sampling, wrk parsing, the
+report."""
 
+import hashlib
+import http.client
 import json
+import os
 import re
 import socket
 import statistics
@@ -52,6 +56,32 @@ def manifest(config_ref, *layer_refs):
         "layers": [desc(r, LAYER) for r in layer_refs],
     }
     sys.stdout.write(json.dumps(m, separators=(",", ":")))
+
+
+def push_small(base, repo, n):
+    """Pushes n random 4 KiB blobs to the registry at base (http://host:port) in repo, monolithically, over one
+    connection; prints their digests, one a line."""
+    host = base.split("//", 1)[1]
+    conn = http.client.HTTPConnection(host, timeout=30)
+    for _ in range(int(n)):
+        data = os.urandom(4096)
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        conn.request("POST", f"/v2/{repo}/blobs/uploads/", headers={"Content-Length": "0"})
+        r = conn.getresponse()
+        r.read()
+        location = r.getheader("Location", "")
+        if r.status != 202 or not location:
+            sys.exit(f"push_small: POST answered {r.status}")
+        if location.startswith("http"):
+            location = "/" + location.split("//", 1)[1].split("/", 1)[1]
+        sep = "&" if "?" in location else "?"
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(len(data))}
+        conn.request("PUT", f"{location}{sep}digest={digest}", body=data, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        if r.status != 201:
+            sys.exit(f"push_small: PUT answered {r.status}")
+        print(digest)
 
 
 def par(n, url, size):
@@ -126,6 +156,25 @@ def rss(pid, url, size, n, slow, rate):
     print(f"{max(samples) / 1024:.1f} {elapsed:.3f}")
 
 
+def cpu_seconds(pid):
+    """utime + stime of process pid (all its threads), in seconds: fields 14 and 15 of /proc/PID/stat over CLK_TCK."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # the command name may hold spaces; fields[0] is field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cold(pid, url, size):
+    """Downloads url once with curl; prints 'WALL_SECONDS CPU_SECONDS', the latter being what process pid consumed
+    from just before the download to just after it; fails on a bad response."""
+    before = cpu_seconds(pid)
+    cmd = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}", url]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True).stdout.split()
+    after = cpu_seconds(pid)
+    if out[:2] != ["200", str(size)]:
+        sys.exit(f"cold: the download of {url} failed: {out}")
+    print(f"{float(out[2]):.3f} {after - before:.2f}")
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -144,11 +193,33 @@ def wrk(path):
     print(f"{float(rps.group(1)):.1f} {float(p99.group(1)) * UNITS[p99.group(2)]:.3f}")
 
 
+def ms(text, percentile):
+    m = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+    return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+
+def latency(path):
+    """Prints 'P50_MS P99_MS FAILED' from wrk --latency output, FAILED counting socket errors (timeouts included) and
+    non-2xx/3xx answers; fails when nothing was answered."""
+    text = open(path).read()
+    done = re.search(r"(\d+) requests in", text)
+    p50, p99 = ms(text, 50), ms(text, 99)
+    if not done or int(done.group(1)) == 0 or p50 is None or p99 is None:
+        sys.exit(f"latency: no answers or cannot parse {path}:\n{text}")
+    errors = re.search(r"Socket errors: (.*)", text)
+    failed = sum(int(n) for n in re.findall(r"\d+", errors.group(1))) if errors else 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    failed += int(non2xx.group(1)) if non2xx else 0
+    if failed:
+        print(f"latency: {failed} failed requests in {path}:\n{text}", file=sys.stderr)
+    print(f"{p50:.3f} {p99:.3f} {failed}")
+
+
 SYSTEMS = ["limit", "baseline", "wharf"]
 MISS_COUNTS = [20, 200]
 
-# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline,
-# "wharf" rows hold Wharf alone.
+# key, label, unit, kind: "limit" rows compare with the limit column, "base" rows with the baseline, "both" rows
+# with each, "wharf" rows hold Wharf alone.
 ROWS = [
     ("s1", "1. cached {big} blob, 1 stream", "MB/s", "limit"),
     ("s8", "2. cached {big} blob, 8 streams, aggregate", "MB/s", "limit"),
@@ -168,7 +239,20 @@ ROWS = [
     ("rss_gets20", "7. upstream GETs of the cold {big} blob, 20 clients", "count", "wharf"),
     ("rss_t200", "7. time until the 180 full-speed clients of the 200 are done", "s", "wharf"),
     ("rss_t20", "7. time until the 20 clients are done", "s", "wharf"),
+    ("cold_s", "8. one client misses a {big} blob: time until done (limit: direct from upstream)", "s", "both"),
+    ("cold_cpu", "8. CPU time of the server during that miss (limit: the upstream registry)", "CPU-s", "base"),
+    ("hung_blob_p99", "9. upstream hung, 100 requests waiting on it: cached blob through it, p99", "ms", "wharf"),
+    ("steady_blob_p99", "9. the same cached blob through the steady upstream, p99", "ms", "wharf"),
+    ("hung_man_p99", "9. cached manifest by digest through the hung upstream, p99", "ms", "wharf"),
+    ("steady_man_p99", "9. the same manifest through the steady upstream, p99", "ms", "wharf"),
+    ("stale_tag_s", "9. cached tag due for re-check, through the hung upstream: time to its (stale) answer", "s", "wharf"),
+    ("steady_tag_s", "9. the same tag through the steady upstream (re-checked there)", "s", "wharf"),
+    ("hung_conns", "9. connections from Wharf to the hung upstream while measuring", "count", "wharf"),
+    ("hung_errs", "9. measured requests (wrk, all four) that failed or timed out", "count", "wharf"),
 ]
+
+# Row 9 targets, shown next to the median.
+TARGETS = {"hung_blob_p99": 50, "steady_blob_p99": 50, "hung_man_p99": 50, "steady_man_p99": 50, "stale_tag_s": 2.5}
 
 
 def fmt(v):
@@ -181,8 +265,9 @@ def fmt(v):
     return f"{v:.2f}"
 
 
-def report(raw_path, big, mid, header_path):
-    """Prints the Markdown report: medians with ratios, then every raw value, from key/system/value lines."""
+def report(raw_path, big, mid, header_path, notes_path=None):
+    """Prints the Markdown report: medians with ratios, then every raw value, from key/system/value lines, then the
+    lines of notes_path."""
     raw = {}
     for line in open(raw_path):
         key, system, value = line.split()
@@ -206,12 +291,18 @@ def report(raw_path, big, mid, header_path):
             note = f"wharf/limit {fmt(ratio(wh, lim))}, baseline/limit {fmt(ratio(base, lim))}"
         elif kind == "base":
             note = f"wharf/baseline {fmt(ratio(wh, base))}"
+        elif kind == "both":
+            note = f"wharf/baseline {fmt(ratio(wh, base))}, wharf/limit {fmt(ratio(wh, lim))}"
         else:
             note = ""
         if key == "tag_rps":
             note += f"; wharf tag/digest {fmt(ratio(wh, med('dig_rps', 'wharf')))}"
         if key == "rss200" and wh is not None and med("rss20", "wharf") is not None:
             note = f"200 minus 20: {wh - med('rss20', 'wharf'):+.0f} MiB"
+        if kind == "wharf" and key.endswith("_p99"):
+            note = f"p50 {fmt(med(key[:-3] + 'p50', 'wharf'))} ms"
+        if key in TARGETS:
+            note += ("; " if note else "") + f"target <= {TARGETS[key]:g} {unit}"
         name = f"{label.format(big=big, mid=mid)} ({unit})"
         out.append(f"| {name} | {fmt(lim)} | {fmt(base)} | {fmt(wh)} | {note} |")
         if key == "t1":
@@ -227,6 +318,9 @@ def report(raw_path, big, mid, header_path):
         for system in SYSTEMS:
             if system in by_system:
                 out.append(f"| {key} | {system} | {' '.join(fmt(v) for v in by_system[system])} |")
+    notes = open(notes_path).read().rstrip() if notes_path else ""
+    if notes:
+        out += ["", notes]
     print("\n".join(out))
 
 
@@ -236,9 +330,12 @@ if __name__ == "__main__":
         "freeports": freeports,
         "config": config,
         "manifest": manifest,
+        "push_small": push_small,
         "par": par,
         "rss": rss,
+        "cold": cold,
         "wrk": wrk,
+        "latency": latency,
         "report": report,
     }
     commands[command](*args)

@@ -3,6 +3,7 @@
 # Usage: bench/run.sh            full run (512 MiB + 64 MiB layers, 10 s wrk runs, 3 runs each)
 #        BENCH_QUICK=1 bench/run.sh   smaller sizes and shorter runs, to check that everything works
 #        BENCH_ROWS="5 6" bench/run.sh  only those rows of the table (1 and 2 run together, as do 3 and 4)
+#        (row 9 runs last, on a Wharf of its own; the baseline and the first Wharf are stopped before it)
 # Optional: BENCH_RUNS (default 3), BENCH_RSS_RUNS (runs of row 7, default 1),
 #           WHARF_JAR (default proxy/target/wharf.jar, built when missing),
 #           BENCH_RESULTS (directory for the Markdown report, default bench/results),
@@ -15,19 +16,23 @@ ROOT=$(dirname "$HERE")
 JAR=${WHARF_JAR:-$ROOT/proxy/target/wharf.jar}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
 RUNS=${BENCH_RUNS:-3}
-ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7} "
+ROWS=" ${BENCH_ROWS:-1 2 3 4 5 6 7 8 9} "
 # One run of row 7 by default: its 180 full-speed clients read 90 GiB in full mode (about 1.5 minutes per run on
-# 2 cores); three runs would bring the full run to about 13 of its 15 minutes, too close on a shared machine.
+# 2 cores); three runs would add 3 minutes to a full run that takes about 14 with rows 8 and 9 (those two: about 4).
 RSS_RUNS=${BENCH_RSS_RUNS:-1}
 WHARF_JAVA_OPTS=${WHARF_JAVA_OPTS--Xmx256m}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-  MODE=quick BIG_MIB=64 MID_MIB=16 WRK_SECS=3
+  MODE=quick BIG_MIB=64 MID_MIB=16 WRK_SECS=3 HUNG_SECS=3
 else
-  MODE=full BIG_MIB=512 MID_MIB=64 WRK_SECS=10
+  MODE=full BIG_MIB=512 MID_MIB=64 WRK_SECS=10 HUNG_SECS=8
 fi
 MISS_CLIENTS=(1 20 200) STREAMS=8
 # Row 7: RSS_CLIENTS clients on a cold big blob, RSS_SLOW of them at SLOW_RATE; and RSS_FEW clients, all at full speed.
 RSS_CLIENTS=200 RSS_SLOW=20 SLOW_RATE=256K RSS_FEW=20
+# Row 9: HANG requests for uncached blobs wait on the hung upstream, whose lane has LANE threads (maxConcurrent);
+# its four wrk runs of HUNG_SECS each, and starting the HANG curls (about 3 s on 2 busy cores), must end well before
+# the first waiting request reaches the default readTimeout of 60 s.
+HANG=100 LANE=32
 V2=application/vnd.docker.distribution.manifest.v2+json
 STARTED=$(date +%s)
 
@@ -38,7 +43,7 @@ lib() { python3 "$HERE/lib.py" "$@"; }
 
 install_packages() {
   local missing=() pkg sudo=
-  for pkg in docker-registry skopeo nginx-light wrk curl; do
+  for pkg in docker-registry skopeo nginx-light wrk curl iproute2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
@@ -57,12 +62,14 @@ fi
 
 TMP=$(mktemp -d /tmp/wharf-bench.XXXXXX)
 declare -A PID=()
+HANGING=() # row 9's curls that wait on the hung upstream
 
 stop() { # name: stops the process started under that name, by its PID
   local pid=${PID[$1]:-} i
   [[ -n $pid ]] || return 0
   unset "PID[$1]"
   kill -TERM "$pid" 2>/dev/null || return 0
+  kill -CONT "$pid" 2>/dev/null || true # a process stopped by row 9 handles TERM only once continued
   for i in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
@@ -70,8 +77,17 @@ stop() { # name: stops the process started under that name, by its PID
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+stop_hanging() {
+  ((${#HANGING[@]})) || return 0
+  kill -TERM "${HANGING[@]}" 2>/dev/null || true
+  wait "${HANGING[@]}" 2>/dev/null || true
+  HANGING=()
+}
+
 cleanup() {
   local name
+  # No wait here: within a trap, bash may not reap the curls and would wait for its other children instead.
+  ((${#HANGING[@]} == 0)) || kill -TERM "${HANGING[@]}" 2>/dev/null || true
   for name in "${!PID[@]}"; do stop "$name"; done
   rm -rf "$TMP"
 }
@@ -89,11 +105,13 @@ wait_http() { # url name: waits until something answers HTTP at url
   exit 1
 }
 
-read -r UPORT BPORT WPORT APORT NPORT <<<"$(lib freeports 5)"
+read -r UPORT BPORT WPORT APORT NPORT HPORT W9PORT A9PORT <<<"$(lib freeports 8)"
 U=http://127.0.0.1:$UPORT
 B=http://127.0.0.1:$BPORT
 W=http://127.0.0.1:$WPORT
 N=http://127.0.0.1:$NPORT
+H=http://127.0.0.1:$HPORT   # row 9: a second upstream registry process on the same storage, to be hung
+W9=http://127.0.0.1:$W9PORT # row 9: the Wharf with both upstreams
 
 start_upstream() {
   cat >"$TMP/upstream.yml" <<EOF
@@ -234,7 +252,24 @@ make_images() {
     MISS+=("sha256:$(sha "$d/miss")")
     push_blob bench/big "$d/miss" "${MISS[-1]}"
   done
-  rm -f "$d/pull-big" "$d/pull-mid" "$d/miss"
+  # Row 8 needs a big blob that neither cache holds yet, once per run, and one more for the caches to warm up with.
+  COLD=()
+  if row 8; then
+    log "generating $((RUNS + 1)) more ${BIG_MIB} MiB blobs to miss"
+    for ((i = 0; i <= RUNS; i++)); do
+      head -c $((BIG_MIB << 20)) /dev/urandom >"$d/cold"
+      COLD+=("sha256:$(sha "$d/cold")")
+      push_blob bench/big "$d/cold" "${COLD[-1]}"
+    done
+  fi
+  # Row 9 needs HANG small blobs per run that Wharf has never asked the hung upstream for.
+  HANG_BLOBS=()
+  if row 9; then
+    log "generating $((RUNS * HANG)) small blobs for requests to hang on"
+    mapfile -t HANG_BLOBS < <(lib push_small "$U" bench/hang $((RUNS * HANG)))
+    ((${#HANG_BLOBS[@]} == RUNS * HANG)) || { echo "pushed only ${#HANG_BLOBS[@]} small blobs" >&2; exit 1; }
+  fi
+  rm -f "$d/pull-big" "$d/pull-mid" "$d/miss" "$d/cold"
 }
 
 RAW=$TMP/raw.tsv
@@ -393,13 +428,151 @@ bench_rss() {
   done
 }
 
+server_pid() { # system: the process that serves it (for the limit, the upstream registry itself)
+  case $1 in limit) echo "${PID[upstream]}" ;; baseline) echo "${PID[baseline]}" ;; wharf) echo "${PID[wharf]}" ;; esac
+}
+
+# As in rows 5 and 6, the caches are not restarted: each run misses a big blob that no cache has seen yet, and each
+# cache first missed one other big blob once. The limit reads the same blob directly from the upstream, and its CPU
+# figure is the upstream registry's.
+bench_cold_blob() {
+  local r s out size=$((BIG_MIB << 20))
+  log "8. warming both caches with one cold miss of a ${BIG_MIB} MiB blob"
+  for s in baseline wharf; do
+    lib cold "$(server_pid "$s")" "$(url_of "$s")/v2/bench/big/blobs/${COLD[0]}" "$size" >/dev/null
+  done
+  for ((r = 0; r < RUNS; r++)); do
+    log "8. one client's cold miss of a ${BIG_MIB} MiB blob, run $((r + 1))/$RUNS"
+    for s in $(rotate "$r" limit baseline wharf); do
+      out=$(lib cold "$(server_pid "$s")" "$(url_of "$s")/v2/bench/big/blobs/${COLD[$((r + 1))]}" "$size")
+      record cold_s "$s" "${out% *}"
+      record cold_cpu "$s" "${out#* }"
+    done
+  done
+}
+
+start_hung_upstream() { # a second registry process on the upstream's storage: the same content, to be hung
+  cat >"$TMP/hung.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $TMP/upstream-data}, cache: {blobdescriptor: inmemory}}
+http: {addr: 127.0.0.1:$HPORT}
+EOF
+  docker-registry serve "$TMP/hung.yml" >>"$TMP/hung.log" 2>&1 &
+  PID[hung]=$!
+  wait_http "$H/v2/" hung
+}
+
+start_wharf9() { # an empty Wharf with the upstreams hung and steady, default timeouts, every tag re-checked
+  cat >"$TMP/wharf9.yaml" <<EOF
+listen: 127.0.0.1:$W9PORT
+adminListen: 127.0.0.1:$A9PORT
+storage: {path: $TMP/wharf9-data}
+defaultUpstream: steady
+upstreams:
+  - {name: hung, url: "$H", maxConcurrent: $LANE}
+  - {name: steady, url: "$U", maxConcurrent: $LANE}
+freshness: [{match: "*", tagTtl: 0s}]
+EOF
+  # shellcheck disable=SC2086 # the options are several words
+  java $WHARF_JAVA_OPTS -jar "$JAR" serve --config "$TMP/wharf9.yaml" >>"$TMP/wharf9.log" 2>&1 &
+  PID[wharf9]=$!
+  wait_http "$W9/v2/" wharf9
+}
+
+conns() { # port: established TCP connections to that port of 127.0.0.1, counted at their connecting end
+  ss -Htn state established "( dport = :$1 )" | wc -l
+}
+
+tag_answer() { # upstream run: GETs tag 1 of the small image through that upstream, prints the seconds it took and
+  # notes the answer's Warning header
+  local out warn
+  out=$(curl -sS -o /dev/null -D "$TMP/tag.h" -w '%{http_code} %{time_total}' -H "Accept: $V2" \
+    "$W9/v2/bench/small/manifests/1?ns=$1")
+  [[ ${out% *} == 200 ]] || { echo "9. tag 1 through $1 answered ${out% *}:" >&2; cat "$TMP/tag.h" >&2; exit 1; }
+  warn=$(tr -d '\r' <"$TMP/tag.h" | awk 'tolower($1) == "warning:" { sub(/^[^:]*: */, ""); print }')
+  [[ -n $warn ]] && warn="Warning: \`$warn\`" || warn="no Warning"
+  echo "- row 9, run $(($2 + 1)), tag 1 through $1: ${out#* } s, $warn" >>"$TMP/notes.md"
+  echo "${out#* }"
+}
+
+# Wharf only, with two upstreams: hung, a registry process that is stopped (SIGSTOP) during each measurement, and
+# steady, another process serving the same storage. Each run, HANG requests for blobs Wharf has never fetched wait on
+# hung (LANE of them in flight to it, the others queued on its lane); then a cached tag is asked for through both
+# upstreams, and wrk measures a cached blob and a cached manifest by digest through both. All of it has to end before
+# the first waiting request reaches readTimeout (60 s): the script checks that every one is still waiting.
+bench_hung() {
+  local r i key pid p50 p99 n errs alive t0 up
+  declare -A urls=(
+    [hung_blob]="$W9/v2/bench/small/blobs/$SMALL_LAYER?ns=hung"
+    [steady_blob]="$W9/v2/bench/small/blobs/$SMALL_LAYER?ns=steady"
+    [hung_man]="$W9/v2/bench/small/manifests/$SMALL_MANIFEST?ns=hung"
+    [steady_man]="$W9/v2/bench/small/manifests/$SMALL_MANIFEST?ns=steady"
+  )
+  stop baseline
+  stop wharf
+  start_hung_upstream
+  start_wharf9
+  log "9. warming a Wharf with two upstreams through both"
+  for up in hung steady; do
+    curl -sSf -o /dev/null -H "Accept: $V2" "$W9/v2/bench/small/manifests/$SMALL_MANIFEST?ns=$up"
+    curl -sSf -o /dev/null -H "Accept: $V2" "$W9/v2/bench/small/manifests/1?ns=$up"
+    curl -sSf -o /dev/null "$W9/v2/bench/small/blobs/$SMALL_LAYER?ns=$up"
+  done
+  for key in hung_blob steady_blob hung_man steady_man; do
+    wrk -t1 -c4 -d2s -H "Accept: $V2" "${urls[$key]}" >/dev/null
+  done
+  for ((r = 0; r < RUNS; r++)); do
+    log "9. cached content with upstream hung stopped and $HANG requests waiting on it, run $((r + 1))/$RUNS"
+    kill -STOP "${PID[hung]}"
+    t0=$(date +%s)
+    for ((i = r * HANG; i < (r + 1) * HANG; i++)); do
+      curl -s -o /dev/null -m 300 "$W9/v2/bench/hang/blobs/${HANG_BLOBS[$i]}?ns=hung" &
+      HANGING+=($!)
+    done
+    for i in $(seq 200); do
+      (($(conns "$W9PORT") >= HANG && $(conns "$HPORT") >= LANE)) && break
+      sleep 0.1
+    done
+    if ! (($(conns "$W9PORT") >= HANG && $(conns "$HPORT") >= LANE)); then
+      echo "9. not in flight after 20 s: $(conns "$W9PORT") clients connected to Wharf," \
+        "$(conns "$HPORT") connections from Wharf to the hung upstream" >&2
+      exit 1
+    fi
+    record hung_conns wharf "$(conns "$HPORT")"
+    record stale_tag_s wharf "$(tag_answer hung "$r")"
+    record steady_tag_s wharf "$(tag_answer steady "$r")"
+    errs=0
+    for key in $(rotate "$r" hung_blob steady_blob hung_man steady_man); do
+      wrk -t1 -c4 -d"${HUNG_SECS}s" --latency --timeout 10s -H "Accept: $V2" "${urls[$key]}" >"$TMP/wrk.out"
+      read -r p50 p99 n <<<"$(lib latency "$TMP/wrk.out")"
+      record "${key}_p50" wharf "$p50"
+      record "${key}_p99" wharf "$p99"
+      errs=$((errs + n))
+    done
+    record hung_errs wharf "$errs"
+    alive=0
+    for pid in "${HANGING[@]}"; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
+    if ((alive != HANG)); then
+      echo "9. only $alive of the $HANG requests were still waiting on the hung upstream after" \
+        "$(($(date +%s) - t0)) s: the measurement outlasted a timeout" >&2
+      exit 1
+    fi
+    echo "- row 9, run $((r + 1)): measured until the waiting requests were $(($(date +%s) - t0)) s old" \
+      >>"$TMP/notes.md"
+    stop_hanging
+    kill -CONT "${PID[hung]}"
+    sleep 2 # lets the hung upstream answer what Wharf had sent it
+  done
+}
+
 header() {
   cat <<EOF
 ## Wharf benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $MODE mode
 
 Loopback only, $(nproc) cores, $(uname -r), $RUNS runs per measurement (medians), systems interleaved.
 Blob layers: $BIG_MIB MiB and $MID_MIB MiB random; wrk -t2 -c64 -d${WRK_SECS}s; MB = 10^6 bytes.
-Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5-6.
+Limit: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') with sendfile for rows 1-2, the upstream registry directly for rows 5, 6 and 8.
 Rows 5 and 6 do not restart the caches: row 5 pulls a new image each time (each cache pulled the big image once
 first), row 6 misses a new blob each time, with
 ${MISS_CLIENTS[*]} clients (the baseline fetches it upstream once per client that asks before it has stored it).
@@ -407,6 +580,13 @@ Row 7 (Wharf only) runs $RSS_RUNS time(s) per case (BENCH_RSS_RUNS; fewer than B
 under 15 minutes). Each starts Wharf empty, lets it answer the small image once, starts all clients of the
 $BIG_MIB MiB blob at once and samples Wharf's VmRSS every 100 ms (peak = max of the samples and VmHWM) until 3 s
 after the full-speed clients finished; the $RSS_SLOW clients at curl --limit-rate $SLOW_RATE are then stopped unfinished.
+Row 8 does not restart the caches either: one client misses a new $BIG_MIB MiB blob each time (each cache missed one
+other first); CPU-s = utime+stime of the serving process (limit: the upstream registry) from /proc/PID/stat, before and
+after the download.
+Row 9 (Wharf only) runs a second Wharf, empty at first, with two upstreams: hung (a registry process on the upstream's
+storage, stopped with SIGSTOP while measuring) and steady (the upstream), default timeouts, maxConcurrent $LANE, tagTtl 0s.
+Each run: $HANG requests for uncached blobs wait on hung, then tag 1 is asked for through each upstream once, then
+wrk -t1 -c4 -d${HUNG_SECS}s --latency --timeout 10s measures the cached blob and manifest through each.
 Baseline: $(docker-registry --version | awk '{print $NF}') in proxy mode; upstream: the same binary; $(skopeo --version).
 Wharf: $(basename "$JAR") on $(java -version 2>&1 | head -1); WHARF_JAVA_OPTS: ${WHARF_JAVA_OPTS:-(none)}.
 EOF
@@ -424,11 +604,14 @@ if row 3 || row 4; then bench_manifests; fi
 if row 5; then bench_cold_pull; fi
 if row 6; then bench_misses; fi
 if row 7; then bench_rss; fi
+if row 8; then bench_cold_blob; fi
+if row 9; then bench_hung; fi
 
 header >"$TMP/header.md"
 mkdir -p "$RESULTS"
 REPORT=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)-$MODE.md
-lib report "$RAW" "$BIG_MIB MiB" "$MID_MIB MiB" "$TMP/header.md" >"$REPORT"
+touch "$TMP/notes.md"
+lib report "$RAW" "$BIG_MIB MiB" "$MID_MIB MiB" "$TMP/header.md" "$TMP/notes.md" >"$REPORT"
 echo "Total time: $(($(date +%s) - STARTED)) s" >>"$REPORT"
 cat "$REPORT"
 log "report written to $REPORT"
