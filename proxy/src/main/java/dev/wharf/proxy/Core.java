@@ -22,10 +22,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Wharf without its listeners: storage opened, the upstream lanes made, the pull-through cache assembled, and the
@@ -33,28 +29,19 @@ import java.util.concurrent.TimeUnit;
  * Never contacts an upstream. Closing stops the threads first, then closes the index and the store.
  */
 public final class Core implements AutoCloseable {
-    private static final int STORAGE_THREADS = 64;
     private static final int INDEX_CACHE_ENTRIES = 100_000;
     private static final long HOT_MANIFEST_BYTES = 64L * 1024 * 1024;
 
     private final BlobStore store;
     private final CacheIndex index;
-    private final ExecutorService storageThreads;
-    private final ScheduledExecutorService deadlines;
+    private final CoreThreads threads;
     private final UpstreamLanes lanes;
     private final PullThrough pull;
 
-    private Core(
-            BlobStore store,
-            CacheIndex index,
-            ExecutorService storageThreads,
-            ScheduledExecutorService deadlines,
-            UpstreamLanes lanes,
-            PullThrough pull) {
+    private Core(BlobStore store, CacheIndex index, CoreThreads threads, UpstreamLanes lanes, PullThrough pull) {
         this.store = store;
         this.index = index;
-        this.storageThreads = storageThreads;
-        this.deadlines = deadlines;
+        this.threads = threads;
         this.lanes = lanes;
         this.pull = pull;
     }
@@ -62,9 +49,11 @@ public final class Core implements AutoCloseable {
     /** Opens the configured storage and assembles the cache; upstream gauges are registered in {@code meters}. */
     public static Core open(WharfConfig config, Clock clock, MeterRegistry meters) {
         Path root = config.storage().path();
-        FileBlobStore blobs = FileBlobStore.open(root);
+        CoreThreads threads = new CoreThreads();
+        FileBlobStore blobs = null;
         CacheIndex index;
         try {
+            blobs = FileBlobStore.open(root);
             // The index is a cache of the store: tags, media types and repository links live in the store too, so a
             // lost or empty index rebuilds itself as it is used, and start-up looks at no blob.
             index = new CachingIndex(
@@ -72,14 +61,14 @@ public final class Core implements AutoCloseable {
                             RocksIndex.open(root.resolve("index")), blobs, FileLinkStore.open(root), clock),
                     INDEX_CACHE_ENTRIES);
         } catch (RuntimeException e) {
-            blobs.close();
+            if (blobs != null) {
+                blobs.close();
+            }
+            threads.close();
             throw e;
         }
         // Reads that find bytes gone drop their index entry: the index is reconciled lazily, never by a scan.
         BlobStore store = new ReconcilingBlobStore(blobs, index);
-        ExecutorService storageThreads = Threads.bounded("wharf-storage", STORAGE_THREADS);
-        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, Threads.named("wharf-deadline-"));
-        deadlines.setRemoveOnCancelPolicy(true);
         ReserveBudget budget = new ReserveBudget();
         UpstreamLanes lanes = UpstreamLanes.open(config, clock, budget, meters);
         PullSettings settings = new PullSettings(
@@ -91,10 +80,10 @@ public final class Core implements AutoCloseable {
                         .isPresent(),
                 budget,
                 clock,
-                (delay, action) -> deadlines.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS));
+                threads.deadlines());
         PullThrough pull = new PullThrough(
-                store, index, new ManifestCache(HOT_MANIFEST_BYTES), lanes.upstreams(), storageThreads, settings);
-        return new Core(store, index, storageThreads, deadlines, lanes, pull);
+                store, index, new ManifestCache(HOT_MANIFEST_BYTES), lanes.upstreams(), threads.storage(), settings);
+        return new Core(store, index, threads, lanes, pull);
     }
 
     /** The pull-through cache. */
@@ -124,8 +113,7 @@ public final class Core implements AutoCloseable {
     @Override
     public void close() {
         lanes.close();
-        deadlines.shutdownNow();
-        storageThreads.shutdownNow();
+        threads.close();
         index.close();
         store.close();
     }
