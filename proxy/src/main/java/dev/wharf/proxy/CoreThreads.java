@@ -2,6 +2,7 @@ package dev.wharf.proxy;
 
 import dev.wharf.proxy.pull.Scheduler;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +28,11 @@ final class CoreThreads implements AutoCloseable {
 
     /** Runs deadline actions on the deadline thread. */
     Scheduler deadlines() {
-        return (delay, action) -> deadlines.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return (delay, action) -> {
+            ScheduledFuture<?> scheduled = deadlines.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+            // Removed from the queue at once (removeOnCancelPolicy), with the answer it would have completed.
+            return () -> scheduled.cancel(false);
+        };
     }
 
     @Override

@@ -136,13 +136,15 @@ final class ManifestPull {
             Target target, Tag tag, CompletableFuture<Manifest> recheck, Manifest last) {
         CompletableFuture<Manifest> answer = new CompletableFuture<>();
         Futures.link(recheck, answer);
-        scheduler.after(recheckDeadline, () -> {
+        Runnable cancelDeadline = scheduler.after(recheckDeadline, () -> {
             String why =
                     "stale: upstream " + target.upstream() + " did not answer in " + recheckDeadline.toMillis() + " ms";
             if (answer.complete(last.servedStale(why))) {
                 LOG.warn("serving {}:{} stale: its re-check took over {} ms", target, tag, recheckDeadline.toMillis());
             }
         });
+        // An answer in time needs its deadline no more: nothing waits in the scheduler for a request long answered.
+        answer.whenComplete((manifest, failure) -> cancelDeadline.run());
         return answer;
     }
 

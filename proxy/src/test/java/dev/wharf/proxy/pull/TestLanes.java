@@ -14,7 +14,7 @@ final class TestLanes {
     });
 
     /** Deadlines that never pass: a client always waits for its re-check, as without a deadline. */
-    static final Scheduler NEVER = (delay, action) -> {};
+    static final Scheduler NEVER = (delay, action) -> () -> {};
 
     private TestLanes() {}
 
