@@ -16,12 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One lane per configured upstream: its client (the registry client in the decorators its policy asks for, on an
  * HTTP client of its own with the upstream's connect timeout) and a pool of {@code maxConcurrent} threads that all its
- * blocking calls and fills run on. Closing stops the pools.
+ * blocking calls and fills run on; one watchdog thread times out every upstream's stalled bodies. Closing stops them.
  */
 final class UpstreamLanes implements AutoCloseable {
     private static final String HTTP_CLIENT_BUFFER = "jdk.httpclient.bufsize";
@@ -34,6 +35,13 @@ final class UpstreamLanes implements AutoCloseable {
         this.pools = pools;
     }
 
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor watchdog =
+                new ScheduledThreadPoolExecutor(1, Threads.named("wharf-upstream-watchdog-"));
+        watchdog.setRemoveOnCancelPolicy(true);
+        return watchdog;
+    }
+
     /** Makes the clients and pools; dials nothing. The upstreams' pull budgets are watched by {@code budget}. */
     static UpstreamLanes open(WharfConfig config, Clock clock, ReserveBudget budget, MeterRegistry meters) {
         // The JDK client reads responses in buffers of this size (16 KiB unless set): 256 KiB halves the CPU a blob
@@ -42,7 +50,8 @@ final class UpstreamLanes implements AutoCloseable {
             System.setProperty(HTTP_CLIENT_BUFFER, String.valueOf(256 * 1024));
         }
         Map<String, Upstreams.Lane> lanes = new LinkedHashMap<>();
-        List<ExecutorService> pools = new ArrayList<>();
+        ScheduledThreadPoolExecutor watchdog = watchdog();
+        List<ExecutorService> pools = new ArrayList<>(List.of(watchdog));
         for (UpstreamConfig u : config.upstreams()) {
             ExecutorService pool =
                     Threads.bounded("wharf-upstream-" + u.name(), u.policy().maxConcurrent());
@@ -51,7 +60,7 @@ final class UpstreamLanes implements AutoCloseable {
                 lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
                 continue;
             }
-            RegistryClient registry = new RegistryClient(settings(u));
+            RegistryClient registry = new RegistryClient(settings(u), watchdog);
             budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
             UpstreamStack.Assembled stack = UpstreamStack.assemble(
                     registry,
@@ -83,7 +92,7 @@ final class UpstreamLanes implements AutoCloseable {
         return upstreams;
     }
 
-    /** Stops every pool; calls under way are interrupted. */
+    /** Stops every pool and the watchdog; calls under way are interrupted. */
     @Override
     public void close() {
         pools.forEach(ExecutorService::shutdownNow);

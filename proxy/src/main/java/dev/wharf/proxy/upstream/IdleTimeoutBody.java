@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,12 +16,10 @@ import java.util.concurrent.TimeUnit;
  * making progress. The watchdog starts at the first read and stops at the end of the body, a failure or close.
  */
 final class IdleTimeoutBody extends InputStream {
-    /** One daemon thread checks every body; a check only compares times and, at most, closes a stream. */
-    private static final ScheduledExecutorService WATCHDOG = watchdog();
-
     private final InputStream in;
     private final long timeoutNanos;
     private final String described;
+    private final ScheduledExecutorService watchdog;
 
     // Guarded by this: the watchdog thread and the reading thread both use them.
     private boolean reading;
@@ -31,11 +28,16 @@ final class IdleTimeoutBody extends InputStream {
     private boolean finished;
     private ScheduledFuture<?> check;
 
-    /** Watches {@code in}; {@code described} names the request in the failure ("upstream x: GET /v2/..."). */
-    IdleTimeoutBody(InputStream in, Duration timeout, String described) {
+    /**
+     * Watches {@code in}; {@code described} names the request in the failure ("upstream x: GET /v2/..."). Checks run
+     * on {@code watchdog}, which every body of an upstream shares: a check only compares times and, at most, closes a
+     * stream.
+     */
+    IdleTimeoutBody(InputStream in, Duration timeout, String described, ScheduledExecutorService watchdog) {
         this.in = Objects.requireNonNull(in, "in");
         this.timeoutNanos = timeout.toNanos();
         this.described = Objects.requireNonNull(described, "described");
+        this.watchdog = Objects.requireNonNull(watchdog, "watchdog");
     }
 
     @Override
@@ -88,7 +90,7 @@ final class IdleTimeoutBody extends InputStream {
         reading = true;
         readingSince = System.nanoTime();
         if (check == null && !finished) {
-            check = WATCHDOG.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+            check = watchdog.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -124,7 +126,7 @@ final class IdleTimeoutBody extends InputStream {
             long now = System.nanoTime();
             long waited = reading ? now - readingSince : 0;
             if (waited < timeoutNanos) {
-                check = WATCHDOG.schedule(this::check, timeoutNanos - waited, TimeUnit.NANOSECONDS);
+                check = watchdog.schedule(this::check, timeoutNanos - waited, TimeUnit.NANOSECONDS);
                 return;
             }
             stalled = true;
@@ -135,15 +137,5 @@ final class IdleTimeoutBody extends InputStream {
         } catch (IOException ignored) {
             // Closing only drops the connection; the blocked read reports the stall.
         }
-    }
-
-    private static ScheduledExecutorService watchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "wharf-upstream-body-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
     }
 }

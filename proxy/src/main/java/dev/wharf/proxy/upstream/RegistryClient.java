@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -48,20 +49,23 @@ public final class RegistryClient implements UpstreamClient {
     private final Clock clock;
     private final AtomicReference<Optional<RateLimit>> rateLimit = new AtomicReference<>(Optional.empty());
 
-    /** A client with its own {@link HttpClient} using the settings' connect timeout. */
-    public RegistryClient(UpstreamSettings settings) {
-        this(settings, newHttpClient(settings));
+    /**
+     * A client with its own {@link HttpClient} using the settings' connect timeout; {@code watchdog} (owned by the
+     * caller, who closes it) times out stalled bodies.
+     */
+    public RegistryClient(UpstreamSettings settings, ScheduledExecutorService watchdog) {
+        this(settings, newHttpClient(settings), watchdog);
     }
 
     /**
      * A client on a shared {@link HttpClient}, whose own connect timeout then applies. The shared client must not
      * follow redirects and must have no cookie handler or authenticator; otherwise {@link IllegalArgumentException}.
      */
-    public RegistryClient(UpstreamSettings settings, HttpClient http) {
-        this(settings, http, Clock.systemUTC());
+    public RegistryClient(UpstreamSettings settings, HttpClient http, ScheduledExecutorService watchdog) {
+        this(settings, http, Clock.systemUTC(), watchdog);
     }
 
-    RegistryClient(UpstreamSettings settings, HttpClient http, Clock clock) {
+    RegistryClient(UpstreamSettings settings, HttpClient http, Clock clock, ScheduledExecutorService watchdog) {
         if (http.followRedirects() != HttpClient.Redirect.NEVER
                 || http.cookieHandler().isPresent()
                 || http.authenticator().isPresent()) {
@@ -71,7 +75,7 @@ public final class RegistryClient implements UpstreamClient {
         this.settings = settings;
         this.base = settings.baseUrl();
         this.clock = clock;
-        this.transport = new Transport(http, settings, userAgent());
+        this.transport = new Transport(http, settings, userAgent(), watchdog);
         this.authorizer = new Authorizer(settings, transport, new TokenCache(clock));
     }
 

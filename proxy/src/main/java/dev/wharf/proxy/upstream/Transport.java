@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
@@ -30,12 +31,14 @@ final class Transport {
     private final String upstream;
     private final Origin home;
     private final String userAgent;
+    private final ScheduledExecutorService watchdog;
 
-    Transport(HttpClient http, UpstreamSettings settings, String userAgent) {
+    Transport(HttpClient http, UpstreamSettings settings, String userAgent, ScheduledExecutorService watchdog) {
         this.http = http;
         this.upstream = settings.name();
         this.home = Origin.of(settings.baseUrl());
         this.userAgent = userAgent;
+        this.watchdog = watchdog;
     }
 
     /** Sends {@code method} to {@code uri}, following redirects, each hop within {@code timeout}; never a redirect. */
@@ -80,7 +83,7 @@ final class Transport {
 
     private Exchange exchange(
             HttpResponse<InputStream> response, String method, URI uri, boolean atUpstream, Duration timeout) {
-        InputStream body = new IdleTimeoutBody(response.body(), timeout, prefix(method, uri));
+        InputStream body = new IdleTimeoutBody(response.body(), timeout, prefix(method, uri), watchdog);
         return new Exchange(response, body, method, describe(uri), atUpstream);
     }
 

@@ -44,7 +44,8 @@ class RateLimitTest {
         try (FakeUpstream upstream = FakeUpstream.start()) {
             TestClock clock = new TestClock(NOW);
             UpstreamSettings settings = UpstreamSettings.anonymous("hub", upstream.uri());
-            RegistryClient client = new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock);
+            RegistryClient client =
+                    new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock, TestWatchdog.SHARED);
             assertEquals(Optional.empty(), client.rateLimit());
 
             upstream.answer(r -> Response.of(

@@ -53,7 +53,7 @@ class RegistryClientAuthTest {
     }
 
     private RegistryClient client(UpstreamSettings settings) {
-        return new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock);
+        return new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock, TestWatchdog.SHARED);
     }
 
     private RegistryClient withCredentials() {

@@ -124,7 +124,7 @@ class RegistryClientBodyTimeoutTest {
                 List.of(),
                 Duration.ofSeconds(5),
                 READ_TIMEOUT);
-        return new RegistryClient(settings);
+        return new RegistryClient(settings, TestWatchdog.SHARED);
     }
 
     /** Answers every GET with BLOB's length and a manifest type, {@code piece} bytes at a time, {@code gap} apart. */

@@ -132,7 +132,7 @@ class RegistryClientManifestTimeoutTest {
                 Duration.ofSeconds(5),
                 READ_TIMEOUT,
                 MANIFEST_TIMEOUT);
-        return new RegistryClient(settings);
+        return new RegistryClient(settings, TestWatchdog.SHARED);
     }
 
     private static void metadataCall(RegistryClient client, String call) {

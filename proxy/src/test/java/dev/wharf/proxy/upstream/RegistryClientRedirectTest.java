@@ -43,7 +43,7 @@ class RegistryClientRedirectTest {
     private RegistryClient client() {
         UpstreamSettings settings = RegistryClientAuthTest.settings(
                 upstream.uri(), Optional.of(USER), Optional.of(PASSWORD), Optional.empty());
-        return new RegistryClient(settings);
+        return new RegistryClient(settings, TestWatchdog.SHARED);
     }
 
     @Test

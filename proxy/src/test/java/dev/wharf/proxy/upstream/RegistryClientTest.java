@@ -54,7 +54,7 @@ class RegistryClientTest {
     }
 
     private RegistryClient client(UpstreamSettings settings) {
-        return new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock);
+        return new RegistryClient(settings, RegistryClient.newHttpClient(settings), clock, TestWatchdog.SHARED);
     }
 
     static Response manifest(byte[] body) {
@@ -265,7 +265,7 @@ class RegistryClientTest {
                         List.of(),
                         Duration.ofMillis(300),
                         Duration.ofSeconds(30));
-                RegistryClient client = new RegistryClient(settings);
+                RegistryClient client = new RegistryClient(settings, TestWatchdog.SHARED);
 
                 long start = System.nanoTime();
                 UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
@@ -367,6 +367,7 @@ class RegistryClientTest {
                 .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
                 .build();
 
-        assertThrows(IllegalArgumentException.class, () -> new RegistryClient(settings, following));
+        assertThrows(
+                IllegalArgumentException.class, () -> new RegistryClient(settings, following, TestWatchdog.SHARED));
     }
 }

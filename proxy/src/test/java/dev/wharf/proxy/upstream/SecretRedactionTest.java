@@ -66,8 +66,8 @@ class SecretRedactionTest {
             for (Optional<String> token : List.of(Optional.<String>empty(), Optional.of(TOKEN))) {
                 Optional<String> user = token.isPresent() ? Optional.empty() : Optional.of("u");
                 Optional<String> password = token.isPresent() ? Optional.empty() : Optional.of(PASSWORD);
-                RegistryClient client =
-                        new RegistryClient(RegistryClientAuthTest.settings(upstream.uri(), user, password, token));
+                RegistryClient client = new RegistryClient(
+                        RegistryClientAuthTest.settings(upstream.uri(), user, password, token), TestWatchdog.SHARED);
                 UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
                 messages.add(e.getMessage());
             }
