@@ -62,9 +62,9 @@ final class BlobPull {
             if (failure != null) {
                 answer.completeExceptionally(Futures.unwrap(failure));
             } else if (size <= STREAM_ABOVE) {
-                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(target, fill)));
+                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(fill)));
             } else {
-                deliver(answer, null, () -> filling(target, fill));
+                deliver(answer, null, () -> filling(fill));
             }
         });
         return answer;
@@ -83,8 +83,6 @@ final class BlobPull {
         answer.whenComplete((stored, failure) -> {
             if (answer.isCancelled()) {
                 fill.leave();
-            } else if (failure == null) {
-                markSeen(target, digest);
             }
         });
         return answer;
@@ -124,23 +122,22 @@ final class BlobPull {
         BlobSource open();
     }
 
-    private BlobSource stored(Target target, Fill fill) {
-        BlobSource.Stored stored = new BlobSource.Stored(fill.openStored());
-        markSeen(target, fill.digest());
-        return stored;
+    private BlobSource stored(Fill fill) {
+        return new BlobSource.Stored(fill.openStored());
     }
 
-    private BlobSource filling(Target target, Fill fill) {
+    private BlobSource filling(Fill fill) {
         Optional<BlobReader> partial = fill.openPartial();
         if (partial.isEmpty()) {
-            return stored(target, fill);
+            return stored(fill);
         }
-        // The fill marks its own repository; a joiner from another repository is recorded once the blob is kept.
-        fill.whenDone(() -> markSeen(target, fill.digest()));
         return new BlobSource.Filling(fill, partial.get());
     }
 
-    /** The running fill of {@code digest}, joined, or a new one started on the upstream's lane. */
+    /**
+     * The running fill of {@code digest}, joined, or a new one started on the upstream's lane. Either way the fill
+     * records {@code target}'s repository as referencing the blob once it is kept, before it is seen done.
+     */
     private Fill join(Target target, Digest digest) {
         while (true) {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
@@ -153,6 +150,7 @@ final class BlobPull {
                 return mine;
             }
             if (running.join()) {
+                running.seenBy(target);
                 return running;
             }
             // Skipped for want of waiters just now: it is leaving the map.

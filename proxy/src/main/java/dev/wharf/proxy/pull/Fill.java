@@ -14,7 +14,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,6 +64,8 @@ public final class Fill {
     private volatile Throwable failure;
     private int waiters; // guarded by this
     private boolean abandoned; // guarded by this
+    private final Set<Target> seenBy = new LinkedHashSet<>(); // guarded by this
+    private boolean recorded; // guarded by this: the blob is kept and seenBy's repositories are marked
 
     /** {@code onEnd} runs just before the outcome is visible, so that a caller who sees it never joins this fill. */
     Fill(
@@ -186,11 +192,34 @@ public final class Fill {
     }
 
     /**
-     * Runs {@code action} once the fill is done (on the fill thread, or at once on this thread when it already is);
-     * never after a failure.
+     * Records that {@code other}'s repository references this blob, once the blob is kept: before anyone sees the
+     * fill done, or at once (on this thread) when it already is kept; never after a failure.
      */
-    void whenDone(Runnable action) {
-        completion.thenRun(action);
+    void seenBy(Target other) {
+        synchronized (this) {
+            if (!recorded) {
+                seenBy.add(other);
+                return;
+            }
+        }
+        markSeen(other);
+    }
+
+    /** Runs on the fill thread once the blob is kept and indexed, before the fill is seen done. */
+    private void recordSeen() {
+        List<Target> repositories;
+        synchronized (this) {
+            recorded = true;
+            repositories = new ArrayList<>(seenBy);
+        }
+        markSeen(target);
+        repositories.forEach(this::markSeen);
+    }
+
+    private void markSeen(Target repository) {
+        if (!index.isSeen(repository.upstream(), repository.repository(), digest)) {
+            index.markSeen(repository.upstream(), repository.repository(), digest);
+        }
     }
 
     /** Completes with the size the upstream announced (-1 when unknown) once its headers arrived, or its failure. */
@@ -236,12 +265,13 @@ public final class Fill {
                 size = stored.get();
                 written = size;
                 headers.complete(size);
+                recordSeen();
                 finish(State.DONE, null);
                 return;
             }
             long total = download();
             index.putDigest(digest, new DigestEntry(total, "", clock.instant()));
-            index.markSeen(target.upstream(), target.repository(), digest);
+            recordSeen();
             finish(State.DONE, null);
         } catch (RuntimeException | Error e) {
             finish(State.FAILED, e);
