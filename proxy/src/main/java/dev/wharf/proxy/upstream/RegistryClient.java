@@ -130,7 +130,8 @@ public final class RegistryClient implements UpstreamClient {
     @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         URI uri = base.resolve("/v2/" + repo.value() + "/blobs/" + digest);
-        Exchange exchange = execute("GET", uri, scope(repo), Optional.empty(), settings.readTimeout());
+        Exchange exchange =
+                execute("GET", uri, scope(repo), Optional.empty(), settings.readTimeout(), Transport.Body.LARGE);
         expectOk(exchange);
         long length = exchange.headers().firstValueAsLong("Content-Length").orElse(-1);
         InputStream body = exchange.body();
@@ -192,8 +193,18 @@ public final class RegistryClient implements UpstreamClient {
     /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
     private Exchange execute(
             String method, URI uri, Optional<String> scope, Optional<String> accept, Duration timeout) {
+        return execute(method, uri, scope, accept, timeout, Transport.Body.SMALL);
+    }
+
+    private Exchange execute(
+            String method,
+            URI uri,
+            Optional<String> scope,
+            Optional<String> accept,
+            Duration timeout,
+            Transport.Body body) {
         Optional<String> auth = authorizer.upFront(scope);
-        Exchange exchange = observe(transport.send(method, uri, auth, accept, timeout));
+        Exchange exchange = observe(transport.send(method, uri, auth, accept, timeout, body));
         if (exchange.status() != 401 || !exchange.atUpstream()) {
             return exchange;
         }
@@ -216,7 +227,7 @@ public final class RegistryClient implements UpstreamClient {
         if (retry.isEmpty()) {
             throw failure(exchange);
         }
-        return observe(transport.send(method, uri, retry, accept, timeout));
+        return observe(transport.send(method, uri, retry, accept, timeout, body));
     }
 
     /** The pull budget the upstream announced in its last answer that carried one (Docker Hub does); else empty. */
