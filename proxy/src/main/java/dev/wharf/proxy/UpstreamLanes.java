@@ -25,8 +25,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * blocking calls and fills run on; one watchdog thread times out every upstream's stalled bodies. Closing stops them.
  */
 final class UpstreamLanes implements AutoCloseable {
-    private static final String HTTP_CLIENT_BUFFER = "jdk.httpclient.bufsize";
-
     private final Upstreams upstreams;
     private final List<ExecutorService> pools;
 
@@ -44,11 +42,6 @@ final class UpstreamLanes implements AutoCloseable {
 
     /** Makes the clients and pools; dials nothing. The upstreams' pull budgets are watched by {@code budget}. */
     static UpstreamLanes open(WharfConfig config, Clock clock, ReserveBudget budget, MeterRegistry meters) {
-        // The JDK client reads responses in buffers of this size (16 KiB unless set): 256 KiB halves the CPU a blob
-        // download costs. It is read once, when the first client is made in the JVM; a value the user set wins.
-        if (System.getProperty(HTTP_CLIENT_BUFFER) == null) {
-            System.setProperty(HTTP_CLIENT_BUFFER, String.valueOf(256 * 1024));
-        }
         Map<String, Upstreams.Lane> lanes = new LinkedHashMap<>();
         ScheduledThreadPoolExecutor watchdog = watchdog();
         List<ExecutorService> pools = new ArrayList<>(List.of(watchdog));

@@ -11,9 +11,9 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * A response body as an {@link InputStream} that lets the HTTP client read up to {@value #DEPTH} buffers ahead of
- * the reader (the JDK's own stream asks for one at a time), so that receiving the next bytes from the network overlaps
- * with writing and hashing the last ones. Memory stays bounded: at most {@value #DEPTH} delivered buffers wait, each
+ * A response body of the JDK HTTP client (manifests, tag lists, tokens) as an {@link InputStream} that lets the client
+ * read up to {@value #DEPTH} buffers ahead of the reader (the JDK's own stream asks for one at a time). Blob bodies
+ * are read from the socket instead (see {@link StreamedBody}). Memory stays bounded: at most {@value #DEPTH} delivered buffers wait, each
  * of the client's buffer size. Closing cancels the subscription, which drops the connection when bytes are left.
  *
  * <p>Threading: the client delivers on its own threads; one thread reads.
