@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Blobs by digest: served from the store when present (digests are immutable, so no upstream request), otherwise
@@ -88,13 +89,8 @@ final class BlobPull {
         return answer;
     }
 
-    /** Fills of blobs under way now. */
-    int fillsInFlight() {
-        return fills.size();
-    }
-
     /** Opens the source on a storage thread (file opens block) and hands it over; closes it if nobody takes it. */
-    private void deliver(CompletableFuture<BlobSource> answer, Throwable failure, OpenSource open) {
+    private void deliver(CompletableFuture<BlobSource> answer, Throwable failure, Supplier<BlobSource> open) {
         if (failure != null) {
             answer.completeExceptionally(Futures.unwrap(failure));
             return;
@@ -105,7 +101,7 @@ final class BlobPull {
                     return;
                 }
                 try {
-                    BlobSource source = open.open();
+                    BlobSource source = open.get();
                     if (!answer.complete(source)) {
                         source.close();
                     }
@@ -116,10 +112,6 @@ final class BlobPull {
         } catch (RejectedExecutionException e) {
             answer.completeExceptionally(e);
         }
-    }
-
-    private interface OpenSource {
-        BlobSource open();
     }
 
     private BlobSource stored(Fill fill) {

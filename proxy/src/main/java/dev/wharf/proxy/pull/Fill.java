@@ -25,10 +25,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on a fill
- * thread of its own, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as
- * chunks land; listeners run on the fill thread after each chunk, once the bytes are {@link #verified()} and once at
- * the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and
+ * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on its
+ * upstream's lane, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as chunks
+ * land; listeners run on the fill thread after each chunk, once the bytes are verified (see {@link #sendableEnd}) and
+ * once at the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and
  * indexed, or {@link State#FAILED}.
  *
  * <p>Clients {@link #join()} it before it starts; a fill that nobody waits for any more when its turn on the
@@ -101,14 +101,6 @@ public final class Fill {
     }
 
     /**
-     * True once every byte has been written and verified against the digest, which may be before the blob is durable
-     * and published: readers may then send the last byte. Listeners are told.
-     */
-    public boolean verified() {
-        return verified;
-    }
-
-    /**
      * The end (exclusive) of the bytes of a response ending at {@code end} that may be sent now: all of them once the
      * bytes are verified, otherwise what has been written, short of the response's last byte, so that no response
      * whose bytes fail verification is ever complete. Throws {@link IOException} once the fill failed unverified.
@@ -127,11 +119,6 @@ public final class Fill {
     /** Where the fill is now. */
     public State state() {
         return state;
-    }
-
-    /** Why the fill failed; empty unless {@link State#FAILED}. */
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
     }
 
     /**
