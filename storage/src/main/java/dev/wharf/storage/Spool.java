@@ -2,6 +2,7 @@ package dev.wharf.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +27,10 @@ import java.util.function.Consumer;
  * └── blob-*.part     one per spool; a crash leaves them behind, {@link #sweep} deletes them
  * </pre>
  *
- * <p>One thread writes, verifies and publishes; readers from {@link #openReader()} and {@link #written()} may be used
- * on any thread.
+ * <p>Each write hashes its bytes on the calling thread while the channel's own thread writes them to the file, so the
+ * hash never waits behind the disk nor the disk behind the hash. Writes, verification and publishing happen one at a
+ * time (from one thread, or from threads handing over to each other); readers from {@link #openReader()} and
+ * {@link #written()} may be used on any thread.
  */
 public final class Spool implements AutoCloseable {
     private static final String PREFIX = "blob-";
@@ -43,12 +48,12 @@ public final class Spool implements AutoCloseable {
     private final Digest expected;
     private final long expectedSize;
     private final MessageDigest hasher;
-    private final FileChannel channel;
+    private final AsynchronousFileChannel channel;
     // Written by the writing thread, read by readers on others.
     private volatile long written;
     private volatile State state = State.WRITING;
 
-    private Spool(Path file, Digest expected, long expectedSize, FileChannel channel) {
+    private Spool(Path file, Digest expected, long expectedSize, AsynchronousFileChannel channel) {
         this.file = file;
         this.expected = expected;
         this.expectedSize = expectedSize;
@@ -65,7 +70,8 @@ public final class Spool implements AutoCloseable {
         try {
             // createTempFile picks a random name with CREATE_NEW, so concurrent spools never share a file.
             file = Files.createTempFile(directory, PREFIX, SUFFIX);
-            return new Spool(file, expected, expectedSize, FileChannel.open(file, StandardOpenOption.WRITE));
+            return new Spool(
+                    file, expected, expectedSize, AsynchronousFileChannel.open(file, StandardOpenOption.WRITE));
         } catch (IOException e) {
             StorageException failure = new StorageException(StorageException.Kind.IO, "cannot spool " + expected, e);
             if (file != null) {
@@ -129,14 +135,27 @@ public final class Spool implements AutoCloseable {
     public void write(ByteBuffer src) {
         requireState(State.WRITING);
         ByteBuffer toHash = src.duplicate();
+        long at = written;
         try {
-            while (src.hasRemaining()) {
-                written += channel.write(src);
+            Future<Integer> pending = channel.write(src, at);
+            hasher.update(toHash);
+            while (true) {
+                at += pending.get();
+                // Readers may read what the file holds so far.
+                written = at;
+                if (!src.hasRemaining()) {
+                    return;
+                }
+                pending = channel.write(src, at);
             }
-        } catch (IOException e) {
-            throw discard(new StorageException(StorageException.Kind.IO, "cannot write spool of " + expected, e));
+        } catch (ExecutionException e) {
+            throw discard(
+                    new StorageException(StorageException.Kind.IO, "cannot write spool of " + expected, e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw discard(
+                    new StorageException(StorageException.Kind.IO, "interrupted writing spool of " + expected, e));
         }
-        hasher.update(toHash);
     }
 
     /**
