@@ -134,7 +134,8 @@ final class BlobPull {
         while (true) {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
             // or, after a failure, starts anew.
-            Fill mine = new Fill(target, digest, blobs, index, upstreams, clock, ended -> fills.remove(digest, ended));
+            Fill mine = new Fill(
+                    target, digest, blobs, index, upstreams, clock, storage, ended -> fills.remove(digest, ended));
             Fill running = fills.putIfAbsent(digest, mine);
             if (running == null) {
                 mine.join();

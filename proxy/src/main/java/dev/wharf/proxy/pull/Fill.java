@@ -10,9 +10,6 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.DigestEntry;
 import dev.wharf.storage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,12 +19,14 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * One upstream download of one blob into the store, shared by every client that wants it meanwhile. It runs on its
- * upstream's lane, so it goes on when the client that started it leaves. Progress ({@link #written()}) grows as chunks
- * land; listeners run on the fill thread after each chunk, once the bytes are verified (see {@link #sendableEnd}) and
+ * upstream's lane, so it goes on when the client that started it leaves; its writes run on the {@code writes} executor
+ * while the next bytes arrive ({@link PipelinedCopy}). Progress ({@link #written()}) grows as chunks land; listeners run
+ * on the writing thread after each chunk, once the bytes are verified (see {@link #sendableEnd}) and
  * once at the end, so they must only hand work off. It ends {@link State#DONE} once the blob is verified, published and
  * indexed, or {@link State#FAILED}.
  *
@@ -35,8 +34,6 @@ import java.util.function.Consumer;
  * upstream's lane comes is skipped without a request upstream. Once started it runs to its end.
  */
 public final class Fill {
-    private static final int CHUNK = 256 * 1024;
-
     /** Where a fill is. */
     public enum State {
         RUNNING,
@@ -50,6 +47,7 @@ public final class Fill {
     private final CacheIndex index;
     private final Upstreams upstreams;
     private final Clock clock;
+    private final Executor writes;
     private final Consumer<Fill> onEnd;
     private final CompletableFuture<Long> headers = new CompletableFuture<>();
     private final CompletableFuture<Long> completion = new CompletableFuture<>();
@@ -75,6 +73,7 @@ public final class Fill {
             CacheIndex index,
             Upstreams upstreams,
             Clock clock,
+            Executor writes,
             Consumer<Fill> onEnd) {
         this.target = target;
         this.digest = digest;
@@ -82,6 +81,7 @@ public final class Fill {
         this.index = index;
         this.upstreams = upstreams;
         this.clock = clock;
+        this.writes = writes;
         this.onEnd = onEnd;
     }
 
@@ -272,7 +272,10 @@ public final class Fill {
             try {
                 size = response.contentLength();
                 headers.complete(size);
-                copy(response.body(), w);
+                PipelinedCopy.copy(response.body(), w, writes, () -> {
+                    written = w.written();
+                    notifyListeners();
+                });
                 w.verify();
                 // Clients need not wait for the fsync: their bytes are known good now.
                 verified = true;
@@ -285,20 +288,6 @@ public final class Fill {
                 writer = null;
                 w.close();
             }
-        }
-    }
-
-    private void copy(InputStream in, BlobWriter w) {
-        byte[] buffer = new byte[CHUNK];
-        try {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                w.write(ByteBuffer.wrap(buffer, 0, n));
-                written = w.written();
-                notifyListeners();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("upstream body ended early", e);
         }
     }
 
