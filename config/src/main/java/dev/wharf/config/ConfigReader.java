@@ -27,7 +27,7 @@ final class ConfigReader {
             "offline",
             "prewarm",
             "accessLog");
-    private static final Set<String> STORAGE_KEYS = Set.of("path");
+    private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
     private final ReadContext context;
@@ -87,14 +87,14 @@ final class ConfigReader {
     }
 
     private StorageConfig readStorage(YamlMapping m) {
-        String path = m.node("storage")
-                .flatMap(node -> YamlMapping.open(node, "storage", "a mapping with path", context, STORAGE_KEYS))
-                .flatMap(storage -> storage.text("path", "directory path"))
-                .orElse(Defaults.STORAGE_PATH);
+        Optional<YamlMapping> storage = m.node("storage")
+                .flatMap(
+                        node -> YamlMapping.open(node, "storage", "a mapping with path and s3", context, STORAGE_KEYS));
+        String path = storage.flatMap(s -> s.text("path", "directory path")).orElse(Defaults.STORAGE_PATH);
         if (path.isBlank()) {
             context.problems().add("storage.path", "empty", "directory path");
         }
-        return new StorageConfig(resolve(path));
+        return new StorageConfig(resolve(path), storage.flatMap(s -> S3Reader.read(s, context)));
     }
 
     /** {@code stdout}, {@code off} (also YAML's {@code false}), or a file whose directory exists. */

@@ -2,10 +2,20 @@ package dev.wharf.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
-/** Where the cache lives: an absolute directory for blobs and the index (created by storage, not here). */
-public record StorageConfig(Path path) {
+/**
+ * Where the cache lives: an absolute local directory (created by storage, not here) for blobs and the index, or, with
+ * {@code s3}, for the index, the fill spool and the disk tier while blobs and links live in the bucket.
+ */
+public record StorageConfig(Path path, Optional<S3Config> s3) {
     public StorageConfig {
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(s3, "s3");
+    }
+
+    /** Local disk only. */
+    public StorageConfig(Path path) {
+        this(path, Optional.empty());
     }
 }

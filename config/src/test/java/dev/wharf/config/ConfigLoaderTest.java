@@ -163,7 +163,7 @@ class ConfigLoaderTest {
     void reportsEveryProblemTogetherInDocumentOrder() {
         String yaml = """
                 listen: abc
-                storage: {path: ./data, s3: {bucket: b}}
+                storage: {path: ./data, cache: {size: 1}}
                 upstreams:
                   - name: docker.io
                     url: https://registry-1.docker.io
@@ -184,7 +184,7 @@ class ConfigLoaderTest {
         assertEquals(
                 List.of(
                         "listen: \"abc\" (expected: host:port with port 1-65535)",
-                        "storage.s3: unknown key",
+                        "storage.cache: unknown key",
                         "upstreams[1].usrname: unknown key",
                         "upstreams[1].url: \"ftp://registry.example.com\" (expected: http or https URL)",
                         "upstreams[1].readTimeout: \"soon\" (expected: positive duration like 500ms, 10s, 5m)",

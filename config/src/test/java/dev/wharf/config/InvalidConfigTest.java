@@ -28,7 +28,7 @@ class InvalidConfigTest {
                 row(
                         "defaultUpstream: nope",
                         "defaultUpstream: \"nope\" (expected: the name or alias of a configured upstream)"),
-                row("storage:\n  s3: {bucket: b}", "storage.s3: unknown key"),
+                row("storage:\n  disk: {path: b}", "storage.disk: unknown key"),
                 row("lisen: ':5000'", "lisen: unknown key"),
                 row(
                         "- listen",
