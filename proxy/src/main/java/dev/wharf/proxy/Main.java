@@ -8,12 +8,17 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. */
+/**
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. Exit codes:
+ * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
+ */
 @Command(
         name = "wharf",
         mixinStandardHelpOptions = true,
@@ -21,6 +26,8 @@ import picocli.CommandLine.Parameters;
         description = "Pull-through caching proxy for OCI container registries.",
         subcommands = {Main.Serve.class, Main.ConfigCommand.class})
 public final class Main implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,9 +56,18 @@ public final class Main implements Runnable {
                 loaded = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), config, e);
-                return 2;
+                return 1;
             }
-            Wharf wharf = Wharf.start(loaded, Clock.systemUTC());
+            LOG.info("configuration: {}", config == null ? "built-in defaults" : config.toAbsolutePath());
+            Wharf wharf;
+            try {
+                wharf = Wharf.start(loaded, Clock.systemUTC());
+            } catch (StartupException e) {
+                LOG.debug("start-up failed", e);
+                spec.commandLine().getErr().println("wharf: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
@@ -113,8 +129,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"wharf " + (v == null ? "development" : v)};
+            return new String[] {"wharf " + StartupReport.version()};
         }
     }
 }

@@ -46,32 +46,53 @@ public final class Wharf implements AutoCloseable {
         this.accessLog = accessLog;
     }
 
-    /** Opens storage and binds both listeners; never contacts an upstream. */
+    /**
+     * Opens storage and binds both listeners; never contacts an upstream. Throws {@link StartupException} saying in one
+     * line what stopped it (an address in use, storage held by another process).
+     */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
         PrometheusMeterRegistry meters = meters();
         Core core = null;
         WharfServer server = null;
         AsyncAccessLog accessLog = null;
+        InetSocketAddress listen =
+                new InetSocketAddress(config.listen().host(), config.listen().port());
+        InetSocketAddress adminListen = new InetSocketAddress(
+                config.adminListen().host(), config.adminListen().port());
         try {
-            core = Core.open(config, clock, meters);
+            try {
+                core = Core.open(config, clock, meters);
+            } catch (RuntimeException e) {
+                throw StartupException.storage(config.storage().path(), e);
+            }
             accessLog = accessLog(config.accessLog(), meters);
-            server = WharfServer.start(
-                    new InetSocketAddress(
-                            config.listen().host(), config.listen().port()),
-                    host -> config.findUpstream(host).map(UpstreamConfig::name),
-                    config.defaultUpstream(),
-                    core.pull(),
-                    new RequestMetrics(
-                            meters,
-                            config.upstreams().stream()
-                                    .map(UpstreamConfig::name)
-                                    .toList()),
-                    accessLog == null ? AccessLog.OFF : accessLog);
+            try {
+                server = WharfServer.start(
+                        listen,
+                        host -> config.findUpstream(host).map(UpstreamConfig::name),
+                        config.defaultUpstream(),
+                        core.pull(),
+                        new RequestMetrics(
+                                meters,
+                                config.upstreams().stream()
+                                        .map(UpstreamConfig::name)
+                                        .toList()),
+                        accessLog == null ? AccessLog.OFF : accessLog);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) { // Netty rethrows a failed bind's IOException unchecked
+                throw StartupException.listen("registry API", listen, e);
+            }
             NettyMemoryGauge.register(meters, server.allocator());
-            AdminServer admin = AdminServer.start(
-                    new InetSocketAddress(
-                            config.adminListen().host(), config.adminListen().port()),
-                    meters);
+            AdminServer admin;
+            try {
+                admin = AdminServer.start(adminListen, meters);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw StartupException.listen("admin", adminListen, e);
+            }
+            StartupReport.log(config, server.address(), admin.address());
             return new Wharf(core, meters, server, admin, accessLog);
         } catch (RuntimeException | InterruptedException e) {
             if (server != null) {

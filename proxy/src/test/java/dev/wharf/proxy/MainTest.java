@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.ConfigLoader;
+import dev.wharf.proxy.lab.FreePort;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -45,8 +51,69 @@ class MainTest {
     @Test
     void serveRefusesAnInvalidConfigurationBeforeBinding(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("wharf.yaml"), "defaultUpstream: nope.example\n");
-        assertEquals(2, run("serve", "--config", file.toString()));
+        assertEquals(1, run("serve", "--config", file.toString()), "the same exit code as config check");
         assertTrue(err.toString().contains("defaultUpstream"), err.toString());
+    }
+
+    @Test
+    @Timeout(60)
+    void aListenAddressInUseIsNamedInOneLine(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String where = "127.0.0.1:" + taken.getLocalPort();
+            Path file = Files.writeString(
+                    dir.resolve("wharf.yaml"),
+                    "listen: " + where + "\nadminListen: 127.0.0.1:" + FreePort.find() + "\nstorage: {path: data}\n");
+
+            assertEquals(1, run("serve", "--config", file.toString()));
+
+            assertEquals(
+                    "wharf: cannot listen on " + where + " (registry API): the address is in use (another Wharf, or"
+                            + " another server, listens there)",
+                    err.toString().strip());
+        }
+        // The failed start released the storage: another Wharf opens it.
+        Files.writeString(
+                dir.resolve("wharf.yaml"),
+                "listen: 127.0.0.1:" + FreePort.find() + "\nadminListen: 127.0.0.1:" + FreePort.find()
+                        + "\nstorage: {path: data}\n");
+        Wharf.start(ConfigLoader.load(dir.resolve("wharf.yaml")), Clock.systemUTC())
+                .close();
+    }
+
+    @Test
+    @Timeout(60)
+    void anAdminAddressInUseIsNamedToo(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String where = "127.0.0.1:" + taken.getLocalPort();
+            Path file = Files.writeString(
+                    dir.resolve("wharf.yaml"),
+                    "listen: 127.0.0.1:" + FreePort.find() + "\nadminListen: " + where + "\nstorage: {path: data}\n");
+
+            assertEquals(1, run("serve", "--config", file.toString()));
+
+            assertTrue(
+                    err.toString().startsWith("wharf: cannot listen on " + where + " (admin): the address is in use"),
+                    err.toString());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void storageHeldByAnotherWharfIsNamedInOneLine(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        Path file = Files.writeString(
+                dir.resolve("wharf.yaml"),
+                "listen: 127.0.0.1:" + FreePort.find() + "\nadminListen: 127.0.0.1:" + FreePort.find()
+                        + "\nstorage: {path: " + data + "}\n");
+        try (Wharf first = Wharf.start(ConfigLoader.load(file), Clock.systemUTC())) {
+            assertEquals(1, run("serve", "--config", file.toString()));
+
+            assertTrue(first.address().getPort() > 0, "the first Wharf still serves");
+            assertEquals(
+                    "wharf: cannot open the storage at " + data + ": it is in use by another Wharf process (each"
+                            + " storage path belongs to one process at a time)",
+                    err.toString().strip());
+        }
     }
 
     @Test

@@ -38,7 +38,7 @@ public final class AdminServer implements AutoCloseable {
                     .channel();
             LOG.info("serving /metrics and /healthz on {}", channel.localAddress());
             return new AdminServer(group, channel);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // also the bind failure Netty rethrows unchecked
             group.shutdownGracefully();
             throw e;
         }

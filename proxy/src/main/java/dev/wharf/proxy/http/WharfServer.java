@@ -78,7 +78,7 @@ public final class WharfServer implements AutoCloseable {
                     .channel();
             LOG.info("serving the registry API on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
             return new WharfServer(boss, workers, channel);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // also the bind failure Netty rethrows unchecked
             boss.shutdownGracefully();
             workers.shutdownGracefully();
             throw e;
