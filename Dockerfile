@@ -8,12 +8,16 @@ RUN groupadd --system --gid 10001 wharf \
  && mkdir -p /var/lib/wharf \
  && chown wharf:wharf /var/lib/wharf
 
-COPY proxy/target/wharf.jar /opt/wharf/wharf.jar
+COPY proxy/target/wharf.jar /opt/wharf/lib/wharf.jar
+COPY bin/wharf /opt/wharf/bin/wharf
+COPY deploy/wharf.yaml /etc/wharf/wharf.yaml
 
 USER 10001:10001
 WORKDIR /var/lib/wharf
 VOLUME /var/lib/wharf
-EXPOSE 5000
+# 5000: the registry API; 5001: /metrics and /healthz (probes)
+EXPOSE 5000 5001
+ENV WHARF_JAVA_OPTS="-Xmx256m -XX:+ExitOnOutOfMemoryError"
 
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/wharf/wharf.jar"]
-CMD ["serve"]
+ENTRYPOINT ["/opt/wharf/bin/wharf"]
+CMD ["serve", "--config", "/etc/wharf/wharf.yaml"]

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.lab.FreePort;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -114,6 +115,15 @@ class MainTest {
                             + " storage path belongs to one process at a time)",
                     err.toString().strip());
         }
+    }
+
+    @Test
+    void theContainerImagesConfigurationIsValidAndReachableForProbes() throws Exception {
+        Path shipped = Path.of("..", "deploy", "wharf.yaml");
+        assertEquals(0, run("config", "check", shipped.toString()), err.toString());
+        WharfConfig config = ConfigLoader.load(shipped);
+        assertEquals("0.0.0.0", config.adminListen().host(), "kubelet probes reach the admin listener");
+        assertEquals(Path.of("/var/lib/wharf"), config.storage().path(), "the image's volume");
     }
 
     @Test
