@@ -32,8 +32,8 @@ final class S3Objects {
         this.bucket = bucket.name();
     }
 
-    /** A small object's bytes and when it was last written. */
-    record Small(byte[] bytes, Instant lastModified) {}
+    /** A small object's bytes, when it was last written, and its entity tag, for conditional writes. */
+    record Small(byte[] bytes, Instant lastModified, String eTag) {}
 
     /** The object's head; empty when absent. */
     Optional<HeadObjectResponse> head(String key) {
@@ -69,12 +69,39 @@ final class S3Objects {
         }
     }
 
+    /** Replaces the object only if its entity tag is still {@code eTag} ({@code If-Match}); false when it is not. */
+    boolean putIfMatch(String key, byte[] bytes, String eTag) {
+        try {
+            client.putObject(b -> b.bucket(bucket).key(key).ifMatch(eTag), RequestBody.fromBytes(bytes));
+            return true;
+        } catch (SdkException e) {
+            if (S3Errors.isPreconditionFailed(e) || S3Errors.isNotFound(e)) {
+                return false;
+            }
+            throw S3Errors.io("write " + key, e);
+        }
+    }
+
+    /** Removes the object only if its entity tag is still {@code eTag}; false when it is not, or is gone. */
+    boolean deleteIfMatch(String key, String eTag) {
+        try {
+            client.deleteObject(b -> b.bucket(bucket).key(key).ifMatch(eTag));
+            return true;
+        } catch (SdkException e) {
+            if (S3Errors.isPreconditionFailed(e) || S3Errors.isNotFound(e)) {
+                return false;
+            }
+            throw S3Errors.io("delete " + key, e);
+        }
+    }
+
     /** A small object whole; empty when absent; IO when it is larger than {@link #MAX_SMALL}. */
     Optional<Small> read(String key) {
         try (ResponseInputStream<GetObjectResponse> in =
                 client.getObject(b -> b.bucket(bucket).key(key))) {
             byte[] bytes = readAtMost(in, MAX_SMALL);
-            return Optional.of(new Small(bytes, in.response().lastModified()));
+            return Optional.of(
+                    new Small(bytes, in.response().lastModified(), in.response().eTag()));
         } catch (SdkException e) {
             if (S3Errors.isNotFound(e)) {
                 return Optional.empty();

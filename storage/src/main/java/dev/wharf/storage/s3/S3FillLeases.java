@@ -1,0 +1,84 @@
+package dev.wharf.storage.s3;
+
+import dev.wharf.storage.Digest;
+import dev.wharf.storage.FillLease;
+import dev.wharf.storage.FillLeases;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Fill leases as objects in the bucket the replicas share, one per digest being filled:
+ *
+ * <pre>
+ * prefix/
+ * └── leases/
+ *     └── sha256/
+ *         └── abcdef0123…     v1, holder (replica id / random grant id), expires-at: one line each
+ * </pre>
+ *
+ * <p>Acquiring writes the lease object only if none exists ({@code If-None-Match: *}: S3 answers 412 to all writers
+ * but one). A lease whose expiry has passed (by its body, or {@code ttl} after it was last written when the body is
+ * unreadable, as a crashed writer may leave it) is taken over: deleted on the condition that it is the one read
+ * ({@code If-Match}), then written again only if absent. Renewing and releasing act only on the holder's own,
+ * unchanged object (see {@link S3FillLease}).
+ *
+ * <p>Worst case. Where S3 honours {@code If-Match} on deletes and writes, two replicas can hold one lease only through
+ * clock skew: expiry is written by the holder's clock and judged by the reader's, so clocks must agree to well within
+ * the ttl. On an S3-compatible server that ignores {@code If-Match}, two replicas that read the same expired lease can
+ * both take it over (the second deletes the first's fresh lease before writing its own); the first learns it on its
+ * next renew, which returns false. Either way the cost is one more upstream fetch of the same digest: blobs are
+ * verified and content-addressed, so a second publish writes the same bytes. A lease never blocks a fill for longer
+ * than its ttl after its holder stopped renewing. Thread-safe.
+ */
+public final class S3FillLeases implements FillLeases {
+    private static final int ATTEMPTS = 3;
+
+    private final S3Objects objects;
+    private final S3Keys keys;
+    private final String replicaId;
+    private final Clock clock;
+
+    /**
+     * Leases in {@code bucket} through {@code client}, held in the name of {@code replicaId} (1 to 64 letters, digits,
+     * {@code .}, {@code _} or {@code -}), with expiry read from {@code clock}.
+     */
+    public S3FillLeases(S3Client client, S3Bucket bucket, String replicaId, Clock clock) {
+        if (!replicaId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("replica id must be 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        this.objects = new S3Objects(client, bucket);
+        this.keys = new S3Keys(bucket);
+        this.replicaId = replicaId;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Optional<FillLease> tryAcquire(Digest digest, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive");
+        }
+        String key = keys.lease(digest);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            String holder = replicaId + "/" + UUID.randomUUID();
+            if (objects.putIfAbsent(key, new LeaseRecord(holder, clock.instant().plus(ttl)).bytes())) {
+                return Optional.of(new S3FillLease(objects, key, digest, holder, ttl, clock));
+            }
+            Optional<S3Objects.Small> held = objects.read(key);
+            if (held.isPresent()) {
+                if (clock.instant().isBefore(LeaseRecord.expiry(held.get(), ttl))) {
+                    return Optional.empty();
+                }
+                if (!objects.deleteIfMatch(key, held.get().eTag())) {
+                    // Renewed, released or taken over since it was read: its holder, whoever it is now, goes on.
+                    return Optional.empty();
+                }
+            }
+            // Gone (released or taken over and deleted): try to write ours again.
+        }
+        return Optional.empty();
+    }
+}
