@@ -2,7 +2,6 @@ package dev.wharf.storage.s3;
 
 import dev.wharf.storage.BlobReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
@@ -98,13 +97,13 @@ final class S3BlobReader implements BlobReader {
 
     /** Drops the current response; one not read to its end is aborted rather than drained. */
     private void drop() {
-        InputStream dropped = body;
+        ResponseInputStream<GetObjectResponse> dropped = body;
         if (dropped == null) {
             return;
         }
         body = null;
         if (bodyAt < bodyEnd) {
-            ((ResponseInputStream<?>) dropped).abort();
+            dropped.abort();
         }
         try {
             dropped.close();

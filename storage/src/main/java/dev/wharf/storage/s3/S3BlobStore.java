@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -41,7 +42,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * after verification. Reads are
  * ranged GETs ({@link BlobContent.Ranged}), or, when the settings ask for redirects, {@link #openContent} yields a
  * presigned GET URL ({@link BlobContent.Redirect}). Replicas may share a bucket: every object is immutable and two
- * uploads of a digest put the same bytes. The store does not own the clients. Thread-safe.
+ * uploads of a digest put the same bytes. The store does not own the clients; build them with {@link S3Clients} for
+ * the retry policy (throttling backs off and retries). Thread-safe.
  */
 public final class S3BlobStore implements BlobStore {
     private final S3Client client;
@@ -100,7 +102,7 @@ public final class S3BlobStore implements BlobStore {
     }
 
     /** Where spools for this store belong. */
-    public java.nio.file.Path spoolDirectory() {
+    public Path spoolDirectory() {
         return settings.spoolDirectory();
     }
 
@@ -141,7 +143,13 @@ public final class S3BlobStore implements BlobStore {
         if (partUploads.isEmpty()) {
             return new SpoolWriter(spool, this);
         }
-        BlobReader reader = spool.openReader();
+        BlobReader reader;
+        try {
+            reader = spool.openReader();
+        } catch (RuntimeException e) {
+            spool.close();
+            throw e;
+        }
         EagerUpload eager = new EagerUpload(
                 client, settings.bucket().name(), keys.blob(expected), settings.partSize(), partUploads.get(), reader);
         return new S3BlobWriter(new SpoolWriter(spool, s -> publish(s, eager)), eager, reader);
