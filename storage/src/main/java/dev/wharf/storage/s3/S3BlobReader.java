@@ -56,7 +56,14 @@ final class S3BlobReader implements BlobReader {
             request(position);
         }
         int wanted = (int) Math.min(dst.remaining(), bodyEnd - bodyAt);
-        int n = dst.hasArray() ? readIntoArray(dst, wanted) : readThroughCopy(dst, wanted);
+        int n;
+        try {
+            n = dst.hasArray() ? readIntoArray(dst, wanted) : readThroughCopy(dst, wanted);
+        } catch (IOException e) {
+            // A broken response: the next read asks for its range again.
+            drop();
+            throw e;
+        }
         if (n < 0) {
             drop();
             throw new IOException("blob " + key + " ended before its size");
