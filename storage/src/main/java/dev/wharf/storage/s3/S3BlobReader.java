@@ -2,7 +2,6 @@ package dev.wharf.storage.s3;
 
 import dev.wharf.storage.BlobReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
@@ -57,7 +56,14 @@ final class S3BlobReader implements BlobReader {
             request(position);
         }
         int wanted = (int) Math.min(dst.remaining(), bodyEnd - bodyAt);
-        int n = dst.hasArray() ? readIntoArray(dst, wanted) : readThroughCopy(dst, wanted);
+        int n;
+        try {
+            n = dst.hasArray() ? readIntoArray(dst, wanted) : readThroughCopy(dst, wanted);
+        } catch (IOException e) {
+            // A broken response: the next read asks for its range again.
+            drop();
+            throw e;
+        }
         if (n < 0) {
             drop();
             throw new IOException("blob " + key + " ended before its size");
@@ -98,13 +104,13 @@ final class S3BlobReader implements BlobReader {
 
     /** Drops the current response; one not read to its end is aborted rather than drained. */
     private void drop() {
-        InputStream dropped = body;
+        ResponseInputStream<GetObjectResponse> dropped = body;
         if (dropped == null) {
             return;
         }
         body = null;
         if (bodyAt < bodyEnd) {
-            ((ResponseInputStream<?>) dropped).abort();
+            dropped.abort();
         }
         try {
             dropped.close();

@@ -22,17 +22,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>Acquiring writes the lease object only if none exists ({@code If-None-Match: *}: S3 answers 412 to all writers
  * but one). A lease whose expiry has passed (by its body, or {@code ttl} after it was last written when the body is
- * unreadable, as a crashed writer may leave it) is taken over: deleted on the condition that it is the one read
- * ({@code If-Match}), then written again only if absent. Renewing and releasing act only on the holder's own,
- * unchanged object (see {@link S3FillLease}).
+ * unreadable, as a crashed writer may leave it) is taken over by overwriting it on the condition that it is still the
+ * object read ({@code If-Match} on its entity tag; every lease body differs, so every entity tag does). Renewing and
+ * releasing act only on the holder's own, unchanged object (see {@link S3FillLease}).
  *
- * <p>Worst case. Where S3 honours {@code If-Match} on deletes and writes, two replicas can hold one lease only through
- * clock skew: expiry is written by the holder's clock and judged by the reader's, so clocks must agree to well within
- * the ttl. On an S3-compatible server that ignores {@code If-Match}, two replicas that read the same expired lease can
- * both take it over (the second deletes the first's fresh lease before writing its own); the first learns it on its
- * next renew, which returns false. Either way the cost is one more upstream fetch of the same digest: blobs are
- * verified and content-addressed, so a second publish writes the same bytes. A lease never blocks a fill for longer
- * than its ttl after its holder stopped renewing. Thread-safe.
+ * <p>Worst case. Where the server checks {@code If-Match} atomically (AWS S3), one racer takes an expired lease over;
+ * two replicas can hold a lease at once only through clock skew: expiry is written by the holder's clock and judged by
+ * the reader's, so clocks must agree to well within the ttl. A server that checks the condition and then writes
+ * without a lock (as s3proxy 4.1 did for conditional deletes in our race tests), or ignores it, lets several racers
+ * for one expired lease each believe they took it; the object then names the last of them, and every other learns it
+ * lost on its next renew, which returns false. Either way the cost is one more upstream fetch of the same digest:
+ * blobs are verified and content-addressed, so a second publish writes the same bytes. A lease never blocks a fill
+ * for longer than its ttl after its holder stopped renewing. Thread-safe.
  */
 public final class S3FillLeases implements FillLeases {
     private static final int ATTEMPTS = 3;
@@ -64,20 +65,23 @@ public final class S3FillLeases implements FillLeases {
         String key = keys.lease(digest);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             String holder = replicaId + "/" + UUID.randomUUID();
-            if (objects.putIfAbsent(key, new LeaseRecord(holder, clock.instant().plus(ttl)).bytes())) {
+            byte[] lease = new LeaseRecord(holder, clock.instant().plus(ttl)).bytes();
+            if (objects.putIfAbsent(key, lease)) {
                 return Optional.of(new S3FillLease(objects, key, digest, holder, ttl, clock));
             }
             Optional<S3Objects.Small> held = objects.read(key);
-            if (held.isPresent()) {
-                if (clock.instant().isBefore(LeaseRecord.expiry(held.get(), ttl))) {
-                    return Optional.empty();
-                }
-                if (!objects.deleteIfMatch(key, held.get().eTag())) {
-                    // Renewed, released or taken over since it was read: its holder, whoever it is now, goes on.
-                    return Optional.empty();
-                }
+            if (held.isEmpty()) {
+                // Released since: try to write ours again.
+                continue;
             }
-            // Gone (released or taken over and deleted): try to write ours again.
+            if (clock.instant().isBefore(LeaseRecord.expiry(held.get(), ttl))) {
+                return Optional.empty();
+            }
+            if (objects.putIfMatch(key, lease, held.get().eTag())) {
+                return Optional.of(new S3FillLease(objects, key, digest, holder, ttl, clock));
+            }
+            // Renewed, released or taken over since it was read: its holder, whoever it is now, goes on.
+            return Optional.empty();
         }
         return Optional.empty();
     }
