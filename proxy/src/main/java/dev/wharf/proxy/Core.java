@@ -12,14 +12,11 @@ import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.Tag;
-import dev.wharf.storage.fs.FileBlobStore;
-import dev.wharf.storage.fs.FileLinkStore;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
 import dev.wharf.storage.index.StoreBackedIndex;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -32,13 +29,21 @@ public final class Core implements AutoCloseable {
     private static final int INDEX_CACHE_ENTRIES = 100_000;
     private static final long HOT_MANIFEST_BYTES = 64L * 1024 * 1024;
 
+    private final Stores stores;
     private final BlobStore store;
     private final CacheIndex index;
     private final CoreThreads threads;
     private final UpstreamLanes lanes;
     private final PullThrough pull;
 
-    private Core(BlobStore store, CacheIndex index, CoreThreads threads, UpstreamLanes lanes, PullThrough pull) {
+    private Core(
+            Stores stores,
+            BlobStore store,
+            CacheIndex index,
+            CoreThreads threads,
+            UpstreamLanes lanes,
+            PullThrough pull) {
+        this.stores = stores;
         this.store = store;
         this.index = index;
         this.threads = threads;
@@ -48,27 +53,27 @@ public final class Core implements AutoCloseable {
 
     /** Opens the configured storage and assembles the cache; upstream gauges are registered in {@code meters}. */
     public static Core open(WharfConfig config, Clock clock, MeterRegistry meters) {
-        Path root = config.storage().path();
         CoreThreads threads = new CoreThreads();
-        FileBlobStore blobs = null;
+        Stores stores = null;
         CacheIndex index;
         try {
-            blobs = FileBlobStore.open(root);
+            stores = Stores.open(config.storage(), clock, threads.storage());
             // The index is a cache of the store: tags, media types and repository links live in the store too, so a
-            // lost or empty index rebuilds itself as it is used, and start-up looks at no blob.
+            // lost or empty index rebuilds itself as it is used, start-up looks at no blob, and a replica sharing a
+            // bucket finds what the others stored.
             index = new CachingIndex(
                     new StoreBackedIndex(
-                            RocksIndex.open(root.resolve("index")), blobs, FileLinkStore.open(root), clock),
+                            RocksIndex.open(stores.indexDirectory()), stores.blobs(), stores.links(), clock),
                     INDEX_CACHE_ENTRIES);
         } catch (RuntimeException e) {
-            if (blobs != null) {
-                blobs.close();
+            if (stores != null) {
+                stores.close();
             }
             threads.close();
             throw e;
         }
         // Reads that find bytes gone drop their index entry: the index is reconciled lazily, never by a scan.
-        BlobStore store = new ReconcilingBlobStore(blobs, index);
+        BlobStore store = new ReconcilingBlobStore(stores.blobs(), index);
         ReserveBudget budget = new ReserveBudget();
         UpstreamLanes lanes = UpstreamLanes.open(config, clock, budget, meters);
         PullSettings settings = new PullSettings(
@@ -82,8 +87,14 @@ public final class Core implements AutoCloseable {
                 clock,
                 threads.deadlines());
         PullThrough pull = new PullThrough(
-                store, index, new ManifestCache(HOT_MANIFEST_BYTES), lanes.upstreams(), threads.storage(), settings);
-        return new Core(store, index, threads, lanes, pull);
+                store,
+                index,
+                new ManifestCache(HOT_MANIFEST_BYTES),
+                lanes.upstreams(),
+                threads.storage(),
+                stores.leases(),
+                settings);
+        return new Core(stores, store, index, threads, lanes, pull);
     }
 
     /** The pull-through cache. */
@@ -116,5 +127,6 @@ public final class Core implements AutoCloseable {
         threads.close();
         index.close();
         store.close();
+        stores.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.FillLeases;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,14 +31,23 @@ final class BlobPull {
     private final Upstreams upstreams;
     private final Executor storage;
     private final Clock clock;
+    private final FillTurns turns;
     private final ConcurrentHashMap<Digest, Fill> fills = new ConcurrentHashMap<>();
 
-    BlobPull(BlobStore blobs, CacheIndex index, Upstreams upstreams, Executor storage, Clock clock) {
+    BlobPull(
+            BlobStore blobs,
+            CacheIndex index,
+            Upstreams upstreams,
+            Executor storage,
+            Clock clock,
+            FillLeases leases,
+            Scheduler scheduler) {
         this.blobs = blobs;
         this.index = index;
         this.upstreams = upstreams;
         this.storage = storage;
         this.clock = clock;
+        this.turns = new FillTurns(leases, blobs, scheduler, storage);
     }
 
     /**
@@ -135,7 +145,15 @@ final class BlobPull {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
             // or, after a failure, starts anew.
             Fill mine = new Fill(
-                    target, digest, blobs, index, upstreams, clock, storage, ended -> fills.remove(digest, ended));
+                    target,
+                    digest,
+                    blobs,
+                    index,
+                    upstreams,
+                    clock,
+                    storage,
+                    turns,
+                    ended -> fills.remove(digest, ended));
             Fill running = fills.putIfAbsent(digest, mine);
             if (running == null) {
                 mine.join();

@@ -8,6 +8,7 @@ import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.DigestEntry;
+import dev.wharf.storage.FillLease;
 import dev.wharf.storage.StorageException;
 import java.io.IOException;
 import java.time.Clock;
@@ -48,6 +49,7 @@ public final class Fill {
     private final Upstreams upstreams;
     private final Clock clock;
     private final Executor writes;
+    private final FillTurns turns;
     private final Consumer<Fill> onEnd;
     private final CompletableFuture<Long> headers = new CompletableFuture<>();
     private final CompletableFuture<Long> completion = new CompletableFuture<>();
@@ -74,6 +76,7 @@ public final class Fill {
             Upstreams upstreams,
             Clock clock,
             Executor writes,
+            FillTurns turns,
             Consumer<Fill> onEnd) {
         this.target = target;
         this.digest = digest;
@@ -82,6 +85,7 @@ public final class Fill {
         this.upstreams = upstreams;
         this.clock = clock;
         this.writes = writes;
+        this.turns = turns;
         this.onEnd = onEnd;
     }
 
@@ -246,23 +250,46 @@ public final class Fill {
             return;
         }
         try {
-            // A fill that raced with another replica or an earlier fill is already done.
+            // A fill that raced with an earlier fill is already done.
             Optional<Long> stored = blobs.findSize(digest);
             if (stored.isPresent()) {
-                size = stored.get();
-                written = size;
-                headers.complete(size);
-                recordSeen();
-                finish(State.DONE, null);
+                foundStored(stored.get());
                 return;
             }
-            long total = download();
+            // Another replica sharing the store may be filling it: one fetches, the others wait for its blob.
+            FillTurns.Turn turn = turns.await(digest);
+            if (turn.lease().isEmpty()) {
+                foundStored(turn.storedSize());
+                return;
+            }
+            long total;
+            try (FillLease lease = turn.lease().get()) {
+                Runnable stopRenewing = turns.keepRenewed(lease);
+                try {
+                    total = download();
+                } finally {
+                    stopRenewing.run();
+                }
+            }
             index.putDigest(digest, new DigestEntry(total, "", clock.instant()));
             recordSeen();
             finish(State.DONE, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(State.FAILED, e);
         } catch (RuntimeException | Error e) {
             finish(State.FAILED, e);
         }
+    }
+
+    /** Ends the fill with a blob the store holds already: its bytes were verified when they were stored. */
+    private void foundStored(long storedSize) {
+        size = storedSize;
+        written = size;
+        verified = true;
+        headers.complete(size);
+        recordSeen();
+        finish(State.DONE, null);
     }
 
     private long download() {

@@ -3,6 +3,7 @@ package dev.wharf.proxy.pull;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.FillLeases;
 import dev.wharf.storage.ManifestCache;
 import java.util.List;
 import java.util.Set;
@@ -23,17 +24,21 @@ public final class PullThrough {
     private final ImagePull images;
     private final Executor storage;
 
-    /** {@code storage} runs store and index work (it may block on the disk, never on an upstream). */
+    /**
+     * {@code storage} runs store and index work (it may block on the disk, never on an upstream); {@code leases} let
+     * replicas sharing the store take turns at filling a digest.
+     */
     public PullThrough(
             BlobStore store,
             CacheIndex index,
             ManifestCache hot,
             Upstreams upstreams,
             Executor storage,
+            FillLeases leases,
             PullSettings settings) {
         this.storage = storage;
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
-        this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock());
+        this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
         this.images = new ImagePull(this::manifest, this::ensureBlob);
     }

@@ -32,13 +32,26 @@ public final class RunningWharf implements AutoCloseable {
 
     /** As {@link #start(String, Path)}, with a clock the test controls. */
     public static RunningWharf start(String yaml, Path dataDir, Clock clock) throws InterruptedException {
+        return start(yaml, dataDir, "", clock);
+    }
+
+    /**
+     * As {@link #start(String, Path)}, with more keys of the {@code storage} mapping ({@code storageYaml}, indented by
+     * two spaces: an {@code s3:} mapping, say).
+     */
+    public static RunningWharf start(String yaml, Path dataDir, String storageYaml) throws InterruptedException {
+        return start(yaml, dataDir, storageYaml, Clock.systemUTC());
+    }
+
+    private static RunningWharf start(String yaml, Path dataDir, String storageYaml, Clock clock)
+            throws InterruptedException {
         int port = FreePort.find();
         int adminPort = FreePort.find();
         while (adminPort == port) {
             adminPort = FreePort.find();
         }
         String full = "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + adminPort + "\nstorage:\n  path: "
-                + dataDir + "\n" + yaml;
+                + dataDir + "\n" + storageYaml + yaml;
         WharfConfig config = ConfigLoader.parse(full, Map.of(), dataDir);
         return new RunningWharf(Wharf.start(config, clock), port, adminPort);
     }

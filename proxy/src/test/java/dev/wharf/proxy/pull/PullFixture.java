@@ -5,6 +5,7 @@ import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.LocalFillLeases;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.RepositoryName;
 import dev.wharf.storage.Tag;
@@ -75,7 +76,13 @@ final class PullFixture {
                 .withRecheckDeadline(deadline)
                 .withTagPolicy(goneTags, budget);
         pull = new PullThrough(
-                store, index, new ManifestCache(hotBytes), TestLanes.of("fake", upstream), Runnable::run, settings);
+                store,
+                index,
+                new ManifestCache(hotBytes),
+                TestLanes.of("fake", upstream),
+                Runnable::run,
+                new LocalFillLeases(),
+                settings);
     }
 
     /** Another pull-through cache over this fixture's store, index, upstream and clock, its upstream calls on {@code lane}. */
@@ -86,6 +93,7 @@ final class PullFixture {
                 new ManifestCache(1 << 20),
                 new Upstreams(Map.of("fake", new Upstreams.Lane(upstream, lane))),
                 Runnable::run,
+                new LocalFillLeases(),
                 PullSettings.of((target, tag) -> DEFAULT_TTL, clock, TestLanes.NEVER));
     }
 

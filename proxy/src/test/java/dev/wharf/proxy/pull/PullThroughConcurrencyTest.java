@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.LocalFillLeases;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.StorageException;
 import java.util.ArrayList;
@@ -177,6 +178,7 @@ class PullThroughConcurrencyTest {
                 new ManifestCache(1 << 20),
                 TestLanes.of("fake", upstream),
                 Runnable::run,
+                new LocalFillLeases(),
                 PullSettings.of((target, tag) -> DEFAULT_TTL, f.clock, TestLanes.NEVER));
         index.arm();
 

@@ -13,6 +13,7 @@ import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.LocalFillLeases;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.memory.MemoryBlobStore;
 import dev.wharf.storage.memory.MemoryIndex;
@@ -81,6 +82,7 @@ class RedirectedBlobTest {
                 new ManifestCache(1 << 20),
                 TestLanes.of("fake", upstream),
                 Runnable::run,
+                new LocalFillLeases(),
                 PullSettings.of(
                         (target, tag) -> Duration.ofMinutes(1),
                         new TestClock(Instant.parse("2030-01-01T00:00:00Z")),

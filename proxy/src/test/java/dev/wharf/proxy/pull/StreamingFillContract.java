@@ -14,6 +14,7 @@ import dev.wharf.proxy.lab.TestClock;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.LocalFillLeases;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.RepositoryName;
 import dev.wharf.storage.memory.MemoryIndex;
@@ -70,6 +71,7 @@ abstract class StreamingFillContract {
                 new ManifestCache(1 << 20),
                 TestLanes.of("fake", upstream),
                 workers,
+                new LocalFillLeases(),
                 PullSettings.of(
                         (target, tag) -> Duration.ofMinutes(1),
                         new TestClock(Instant.parse("2030-01-01T00:00:00Z")),

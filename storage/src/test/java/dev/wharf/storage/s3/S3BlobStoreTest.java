@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobStoreContract;
@@ -108,6 +109,32 @@ class S3BlobStoreTest extends BlobStoreContract {
         assertArrayEquals(bytes, readAll(digest));
 
         assertEquals((bytes.length + S3BlobReader.WINDOW - 1) / S3BlobReader.WINDOW, client.gets.get());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aServedRangedBlobReadsInSmallDirectChunksAcrossWindows() throws Exception {
+        byte[] bytes = random((int) (2 * S3BlobReader.WINDOW + 12_345), 11);
+        Digest digest = Digest.sha256(bytes);
+        put(digest, bytes.length, bytes);
+
+        BlobContent content = store.openContent(digest).orElseThrow();
+        try (BlobReader reader = ((BlobContent.Ranged) content).reader()) {
+            ByteBuffer all = ByteBuffer.allocate(bytes.length);
+            ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+            for (long at = 0; at < bytes.length; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), bytes.length - at));
+                while (chunk.hasRemaining()) {
+                    int n = reader.read(chunk, at + chunk.position());
+                    if (n <= 0) {
+                        throw new AssertionError("read " + n + " at " + (at + chunk.position()));
+                    }
+                }
+                at += chunk.flip().remaining();
+                all.put(chunk);
+            }
+            assertArrayEquals(bytes, all.array());
+        }
     }
 
     @Test

@@ -1,0 +1,131 @@
+package dev.wharf.proxy;
+
+import dev.wharf.config.S3Config;
+import dev.wharf.config.StorageConfig;
+import dev.wharf.storage.BlobStore;
+import dev.wharf.storage.FillLeases;
+import dev.wharf.storage.LinkStore;
+import dev.wharf.storage.LocalFillLeases;
+import dev.wharf.storage.StorageException;
+import dev.wharf.storage.fs.FileBlobStore;
+import dev.wharf.storage.fs.FileLinkStore;
+import dev.wharf.storage.s3.S3BlobSettings;
+import dev.wharf.storage.s3.S3BlobStore;
+import dev.wharf.storage.s3.S3Bucket;
+import dev.wharf.storage.s3.S3ClientSettings;
+import dev.wharf.storage.s3.S3Clients;
+import dev.wharf.storage.s3.S3FillLeases;
+import dev.wharf.storage.s3.S3LinkStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The stores {@code storage} names. On disk, blobs and links live under {@code storage.path}, and one process owns
+ * them, so every fill lease is granted at once. With {@code storage.s3}, blobs, links and fill leases live in the
+ * bucket that replicas share, and {@code storage.path} keeps what is local to this replica: the index (a cache of the
+ * bucket) and the fill spool.
+ */
+record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDirectory, AutoCloseable clients)
+        implements AutoCloseable {
+    /** The region when neither the config nor the environment ({@code AWS_REGION}) names one. */
+    private static final String FALLBACK_REGION = "us-east-1";
+
+    /**
+     * Opens the stores; asks nothing of S3 yet. On S3, parts of a blob being filled are uploaded on {@code uploads} as
+     * they arrive. Throws {@link StorageException} when a local directory fails.
+     */
+    static Stores open(StorageConfig config, Clock clock, Executor uploads) {
+        Path root = config.path();
+        if (config.s3().isEmpty()) {
+            FileBlobStore blobs = FileBlobStore.open(root);
+            return new Stores(blobs, FileLinkStore.open(root), new LocalFillLeases(), root.resolve("index"), () -> {});
+        }
+        S3Config s3 = config.s3().get();
+        S3ClientSettings settings = clientSettings(s3);
+        S3Client client = S3Clients.sync(settings);
+        Optional<S3Presigner> presigner = s3.redirect() ? Optional.of(S3Clients.presigner(settings)) : Optional.empty();
+        AutoCloseable clients = () -> {
+            presigner.ifPresent(S3Presigner::close);
+            client.close();
+        };
+        try {
+            S3Bucket bucket = new S3Bucket(s3.bucket(), s3.prefix());
+            S3BlobSettings blobSettings = S3BlobSettings.of(bucket, root.resolve("tmp"));
+            if (s3.redirect()) {
+                blobSettings = blobSettings.withRedirects(s3.redirectTtl());
+            }
+            return new Stores(
+                    S3BlobStore.open(client, presigner, blobSettings, uploads),
+                    new S3LinkStore(client, bucket),
+                    new S3FillLeases(client, bucket, replicaId(), clock),
+                    root.resolve("index"),
+                    clients);
+        } catch (RuntimeException e) {
+            presigner.ifPresent(S3Presigner::close);
+            client.close();
+            throw e;
+        }
+    }
+
+    private static S3ClientSettings clientSettings(S3Config s3) {
+        String region = s3.region()
+                .or(() -> Optional.ofNullable(System.getenv("AWS_REGION")).filter(r -> !r.isBlank()))
+                .orElse(FALLBACK_REGION);
+        S3ClientSettings settings = S3ClientSettings.of(region);
+        if (s3.endpoint().isPresent()) {
+            settings = settings.withEndpoint(s3.endpoint().get(), s3.pathStyle());
+        }
+        if (s3.accessKeyId().isPresent()) {
+            settings = settings.withCredentials(s3.accessKeyId().get(), secret(s3));
+        }
+        return settings;
+    }
+
+    private static String secret(S3Config s3) {
+        if (s3.secretAccessKey().isPresent()) {
+            return s3.secretAccessKey().get();
+        }
+        Path file = s3.secretAccessKeyFile().orElseThrow();
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new StorageException(
+                    StorageException.Kind.IO, "cannot read storage.s3.secretAccessKeyFile " + file, e);
+        }
+    }
+
+    /** Names this replica in the leases it holds: its host name (a pod's name) and a random part. */
+    private static String replicaId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown-host";
+        }
+        String safe = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        // At most 64 characters in all: 27 of the host name, a dash, 36 of the UUID.
+        return safe.substring(0, Math.min(safe.length(), 27)) + "-" + UUID.randomUUID();
+    }
+
+    @Override
+    public void close() {
+        try {
+            blobs.close();
+        } finally {
+            try {
+                clients.close();
+            } catch (Exception e) {
+                // Closing the SDK clients releases connections; nothing to recover.
+            }
+        }
+    }
+}
