@@ -4,10 +4,12 @@ import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.Upstreams;
+import dev.wharf.proxy.upstream.CredentialSources;
 import dev.wharf.proxy.upstream.OfflineClient;
 import dev.wharf.proxy.upstream.RegistryClient;
 import dev.wharf.proxy.upstream.Sleeper;
 import dev.wharf.proxy.upstream.UpstreamSettings;
+import dev.wharf.proxy.upstream.UpstreamSsl;
 import dev.wharf.proxy.upstream.UpstreamStack;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +56,11 @@ final class UpstreamLanes implements AutoCloseable {
                 lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
                 continue;
             }
-            RegistryClient registry = new RegistryClient(settings(u), watchdog);
+            RegistryClient registry = new RegistryClient(
+                    settings(u),
+                    CredentialSources.of(u.credentials(), u.name(), u.url(), u.aliases(), clock),
+                    UpstreamSsl.of(u.name(), u.url(), u.tls()),
+                    watchdog);
             budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
             UpstreamStack.Assembled stack = UpstreamStack.assemble(
                     registry,
@@ -71,9 +78,9 @@ final class UpstreamLanes implements AutoCloseable {
         return new UpstreamSettings(
                 u.name(),
                 u.url(),
-                u.username(),
-                u.password(),
-                u.token(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 u.authRealmHosts(),
                 u.connectTimeout(),
                 u.readTimeout(),
