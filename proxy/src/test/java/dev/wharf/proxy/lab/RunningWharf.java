@@ -32,6 +32,16 @@ public final class RunningWharf implements AutoCloseable {
 
     /** As {@link #start(String, Path)}, with a clock the test controls. */
     public static RunningWharf start(String yaml, Path dataDir, Clock clock) throws InterruptedException {
+        return start(yaml, dataDir, clock, Map.of());
+    }
+
+    /** As {@link #start(String, Path)}, configured with {@code env} (for {@code ${VAR}} and {@code PATH}). */
+    public static RunningWharf start(String yaml, Path dataDir, Map<String, String> env) throws InterruptedException {
+        return start(yaml, dataDir, Clock.systemUTC(), env);
+    }
+
+    private static RunningWharf start(String yaml, Path dataDir, Clock clock, Map<String, String> env)
+            throws InterruptedException {
         int port = FreePort.find();
         int adminPort = FreePort.find();
         while (adminPort == port) {
@@ -39,7 +49,7 @@ public final class RunningWharf implements AutoCloseable {
         }
         String full = "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + adminPort + "\nstorage:\n  path: "
                 + dataDir + "\n" + yaml;
-        WharfConfig config = ConfigLoader.parse(full, Map.of(), dataDir);
+        WharfConfig config = ConfigLoader.parse(full, env, dataDir);
         return new RunningWharf(Wharf.start(config, clock), port, adminPort);
     }
 
