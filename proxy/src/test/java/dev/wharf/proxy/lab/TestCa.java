@@ -11,12 +11,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -91,14 +93,32 @@ public final class TestCa {
             builder.addExtension(
                     Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             write(cert, pem(sign(builder, keys)));
-            StringWriter out = new StringWriter();
-            try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
-                pem.writeObject(clientKeys.getPrivate());
-            }
-            write(key, out.toString());
+            write(key, ec ? sec1(clientKeys) : pkcs1(clientKeys));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** SEC1 with the curve named in its parameters, as {@code openssl ecparam -genkey} writes it. */
+    private static String sec1(KeyPair keys) throws IOException {
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, key.getS(), SECObjectIdentifiers.secp256r1)
+                .getEncoded();
+        return block("EC PRIVATE KEY", der);
+    }
+
+    /** PKCS#1, as {@code openssl genrsa -traditional} writes it. */
+    private static String pkcs1(KeyPair keys) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
+            pem.writeObject(keys.getPrivate());
+        }
+        return out.toString();
+    }
+
+    private static String block(String type, byte[] der) {
+        Base64.Encoder mime = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        return "-----BEGIN " + type + "-----\n" + mime.encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private X500Name issuer() {
