@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TlsConfigTest {
+    private static final String CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
     @TempDir
     Path dir;
 
@@ -30,9 +32,9 @@ class TlsConfigTest {
 
     @Test
     void readsEveryKeyResolvingPathsAgainstTheBaseDir() throws IOException {
-        Files.writeString(dir.resolve("ca.pem"), "x");
-        Files.writeString(dir.resolve("client.pem"), "x");
-        Files.writeString(dir.resolve("client.key"), "x");
+        Files.writeString(dir.resolve("ca.pem"), CERT);
+        Files.writeString(dir.resolve("client.pem"), CERT);
+        Files.writeString(dir.resolve("client.key"), "-----BEGIN EC PRIVATE KEY-----\n");
         Files.createDirectories(dir.resolve("certs.d"));
 
         UpstreamTls tls = parse(
@@ -74,8 +76,9 @@ class TlsConfigTest {
 
     @Test
     void reportsEveryInvalidForm() throws IOException {
-        Files.writeString(dir.resolve("client.pem"), "x");
+        Files.writeString(dir.resolve("client.pem"), CERT);
         Files.writeString(dir.resolve("file"), "x");
+        Files.writeString(dir.resolve("encrypted.key"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
 
         assertEquals(
                 List.of("upstreams[0].tls: a scalar"
@@ -95,6 +98,19 @@ class TlsConfigTest {
                                 + "\" does not exist (expected: a readable PEM file with the client's private key)",
                         "upstreams[0].tls.keyFile: set without certFile (expected: certFile and keyFile together)"),
                 problems("https://registry.example", "{keyFile: missing.key}"));
+        assertEquals(
+                List.of("upstreams[0].tls.caFile: \"" + dir.resolve("file")
+                        + "\" has no CERTIFICATE block (expected: a readable PEM file of CA certificates)"),
+                problems("https://registry.example", "{caFile: file}"));
+        assertEquals(
+                List.of("upstreams[0].tls.keyFile: \"" + dir.resolve("encrypted.key")
+                        + "\" holds an encrypted key (expected: an unencrypted key)"),
+                problems("https://registry.example", "{certFile: client.pem, keyFile: encrypted.key}"));
+        assertEquals(
+                List.of("upstreams[0].tls.keyFile: \"" + dir.resolve("client.pem") + "\" has no PRIVATE KEY,"
+                        + " RSA PRIVATE KEY or EC PRIVATE KEY block"
+                        + " (expected: a readable PEM file with the client's private key)"),
+                problems("https://registry.example", "{certFile: client.pem, keyFile: client.pem}"));
         assertEquals(
                 List.of("upstreams[0].tls.insecureSkipVerify: \"maybe\" (expected: true or false)"),
                 problems("https://registry.example", "{insecureSkipVerify: maybe}"));
