@@ -21,6 +21,10 @@ public final class Defaults {
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
     /** How long an upstream has to answer a manifest, tag list or token request (headers and each body read). */
     public static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a credential helper's answer is reused before the helper runs again. */
+    public static final Duration CREDENTIAL_TTL = Duration.ofMinutes(5);
+    /** How long a credential helper may run before it is killed and the request fails. */
+    public static final Duration CREDENTIAL_HELPER_TIMEOUT = Duration.ofSeconds(10);
     /** How long a tag is trusted when no freshness rule matches it. */
     public static final Duration TAG_TTL = Duration.ofSeconds(60);
 

@@ -1,13 +1,8 @@
 package dev.wharf.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,27 +16,15 @@ import java.util.regex.Pattern;
 final class UpstreamReader {
     static final String HOST_EXPECTED = "registry host like ghcr.io or registry.local:5000";
     private static final String URL_EXPECTED = "http or https URL";
-    private static final String SECRET_EXPECTED = "a string";
-    private static final String PASSWORD_FILE_EXPECTED = "a readable file holding the password";
-    private static final long PASSWORD_FILE_LIMIT = 64 * 1024;
     private static final Pattern HOST =
             Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::([0-9]{1,5}))?");
-    private static final Set<String> KEYS = keys(
-            "name",
-            "url",
-            "aliases",
-            "username",
-            "password",
-            "passwordFile",
-            "token",
-            "authRealmHosts",
-            "connectTimeout",
-            "readTimeout",
-            "manifestTimeout");
+    private static final Set<String> KEYS =
+            keys("name", "url", "aliases", "authRealmHosts", "tls", "connectTimeout", "readTimeout", "manifestTimeout");
 
     private static Set<String> keys(String... own) {
         Set<String> keys = new HashSet<>(Set.of(own));
         keys.addAll(PolicyReader.KEYS);
+        keys.addAll(CredentialReader.KEYS);
         return Set.copyOf(keys);
     }
 
@@ -71,9 +54,8 @@ final class UpstreamReader {
             }
             aliases.forEach(alias -> names.claim(alias.value(), alias.path(), name.get(), problems));
         }
-        Optional<String> username = m.text("username", "a user name");
-        Optional<String> password = readCredential(m, context);
-        Optional<String> token = nonEmpty(m, "token");
+        UpstreamCredentials credentials = CredentialReader.read(m);
+        UpstreamTls tls = TlsReader.read(m, url);
         List<String> realmHosts = values(m.list("authRealmHosts", HOST_EXPECTED, UpstreamReader::parseHost)
                 .orElse(List.of()));
         Duration connect = m.parsed("connectTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
@@ -91,14 +73,13 @@ final class UpstreamReader {
                 name.orElseThrow(),
                 url.orElseThrow(),
                 values(aliases),
-                username,
-                password,
-                token,
+                credentials,
                 realmHosts,
                 connect,
                 read,
                 manifest,
-                policy));
+                policy,
+                tls));
     }
 
     /** A registry host, lowercase, with an optional port 1-65535; throws {@link IllegalArgumentException} otherwise. */
@@ -146,68 +127,6 @@ final class UpstreamReader {
         }
         String basePath = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
         return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority() + basePath));
-    }
-
-    /** The password from {@code password} or {@code passwordFile}, after checking which credential keys go together. */
-    private static Optional<String> readCredential(YamlMapping m, ReadContext context) {
-        Problems problems = context.problems();
-        List<String> set = new ArrayList<>();
-        for (String key : List.of("password", "passwordFile", "token")) {
-            if (m.has(key)) {
-                set.add(key);
-            }
-        }
-        if (set.size() > 1) {
-            problems.add(
-                    m.path(),
-                    String.join(" and ", set) + " set together",
-                    "at most one of password, passwordFile, token");
-        }
-        boolean hasPassword = m.has("password") || m.has("passwordFile");
-        if (m.has("username") && !hasPassword) {
-            problems.add(m.pathOf("username"), "set without password", "password or passwordFile with username");
-        }
-        if (hasPassword && !m.has("username")) {
-            String key = m.has("password") ? "password" : "passwordFile";
-            problems.add(m.pathOf(key), "set without username", "username with " + key);
-        }
-        Optional<String> password = nonEmpty(m, "password");
-        return password.isPresent()
-                ? password
-                : m.text("passwordFile", PASSWORD_FILE_EXPECTED)
-                        .flatMap(file -> readPasswordFile(file, m.pathOf("passwordFile"), context));
-    }
-
-    private static Optional<String> readPasswordFile(String file, String path, ReadContext context) {
-        Problems problems = context.problems();
-        Path resolved = context.baseDir().resolve(file).toAbsolutePath().normalize();
-        String shown = Problems.quote(resolved.toString());
-        try {
-            if (Files.size(resolved) > PASSWORD_FILE_LIMIT) {
-                problems.add(path, shown + " is larger than 64 KiB", PASSWORD_FILE_EXPECTED);
-                return Optional.empty();
-            }
-            String password = Files.readString(resolved, StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
-            if (password.isEmpty()) {
-                problems.add(path, shown + " is empty", PASSWORD_FILE_EXPECTED);
-                return Optional.empty();
-            }
-            return Optional.of(password);
-        } catch (NoSuchFileException e) {
-            problems.add(path, shown + " does not exist", PASSWORD_FILE_EXPECTED);
-        } catch (IOException e) {
-            problems.add(path, "cannot read " + shown, PASSWORD_FILE_EXPECTED);
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<String> nonEmpty(YamlMapping m, String key) {
-        Optional<String> value = m.text(key, SECRET_EXPECTED);
-        if (value.isPresent() && value.get().isEmpty()) {
-            m.context().problems().add(m.pathOf(key), "empty", "a non-empty " + key);
-            return Optional.empty();
-        }
-        return value;
     }
 
     private static <T> List<T> values(List<Located<T>> located) {

@@ -48,7 +48,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(10), hub.connectTimeout());
         assertEquals(Duration.ofSeconds(60), hub.readTimeout());
         assertEquals(Duration.ofSeconds(10), hub.manifestTimeout());
-        assertEquals(Optional.empty(), hub.password());
+        assertEquals(UpstreamCredentials.ANONYMOUS, hub.credentials());
         assertEquals(List.of(new FreshnessRule("*", Duration.ofSeconds(60))), config.freshness());
         assertEquals(Duration.ofDays(7), config.maxStale());
         assertEquals(Duration.ofSeconds(2), config.recheckDeadline());
@@ -134,8 +134,7 @@ class ConfigLoaderTest {
                 config.upstreams().get(0).url());
         UpstreamConfig example = config.upstreams().get(1);
         assertEquals(URI.create("https://registry.example.com:8443/mirror"), example.url());
-        assertEquals(Optional.of("robot"), example.username());
-        assertEquals(Optional.of("pw"), example.password());
+        assertEquals(new UpstreamCredentials.Basic("robot", new Secret.Inline("pw")), example.credentials());
         assertEquals(List.of("auth.example.net"), example.authRealmHosts());
         assertEquals(Duration.ofMillis(1500), example.connectTimeout());
         assertEquals(Duration.ofMinutes(90), example.readTimeout());
@@ -235,8 +234,9 @@ class ConfigLoaderTest {
         assertEquals(new HostPort("127.0.0.1", 5001), config.adminListen());
         assertEquals(Path.of("/var/lib/wharf"), config.storage().path());
         assertEquals(Duration.ofHours(2), config.maxStale());
-        assertEquals(Optional.of("robot"), config.upstreams().get(0).username());
-        assertEquals(Optional.of("${literal}pw"), config.upstreams().get(0).password());
+        assertEquals(
+                new UpstreamCredentials.Basic("robot", new Secret.Inline("${literal}pw")),
+                config.upstreams().get(0).credentials());
         assertEquals(4, config.prewarm().get(0).tags().newest());
     }
 
@@ -265,7 +265,9 @@ class ConfigLoaderTest {
 
         UpstreamConfig hub = ConfigLoader.parse(yaml, Map.of(), dir).upstreams().get(0);
 
-        assertEquals(Optional.of("s3cret"), hub.password());
+        assertEquals(
+                new UpstreamCredentials.Basic("robot", new Secret.InFile(dir.resolve("secrets/example"))),
+                hub.credentials());
     }
 
     @Test

@@ -77,7 +77,7 @@ class InvalidConfigTest {
                         ROBOT
                                 + "  - name: x.io\n    url: https://x.io\n    username: robot\n    password: a\n    token: b",
                         "upstreams[1]: password and token set together"
-                                + " (expected: at most one of password, passwordFile, token)"),
+                                + " (expected: at most one of password, passwordFile, token, tokenFile, dockerConfig, credentialHelper)"),
                 row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    username: robot",
                         "upstreams[1].username: set without password"

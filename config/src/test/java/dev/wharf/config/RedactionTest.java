@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,8 +23,12 @@ class RedactionTest {
 
         WharfConfig config = ConfigLoader.parse(yaml, Map.of("TOKEN", SENTINEL + "-token"), Path.of("/"));
 
-        assertEquals(Optional.of(SENTINEL), config.upstreams().get(0).password());
-        assertEquals(Optional.of(SENTINEL + "-token"), config.upstreams().get(1).token());
+        assertEquals(
+                new UpstreamCredentials.Basic("robot", new Secret.Inline(SENTINEL)),
+                config.upstreams().get(0).credentials());
+        assertEquals(
+                new UpstreamCredentials.Bearer(new Secret.Inline(SENTINEL + "-token")),
+                config.upstreams().get(1).credentials());
         for (String shown : new String[] {
             config.toString(),
             config.upstreams().get(0).toString(),

@@ -4,10 +4,13 @@ import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.Upstreams;
+import dev.wharf.proxy.upstream.CredentialSource;
+import dev.wharf.proxy.upstream.CredentialSources;
 import dev.wharf.proxy.upstream.OfflineClient;
 import dev.wharf.proxy.upstream.RegistryClient;
 import dev.wharf.proxy.upstream.Sleeper;
 import dev.wharf.proxy.upstream.UpstreamSettings;
+import dev.wharf.proxy.upstream.UpstreamSsl;
 import dev.wharf.proxy.upstream.UpstreamStack;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -15,9 +18,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One lane per configured upstream: its client (the registry client in the decorators its policy asks for, on an
@@ -25,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * blocking calls and fills run on; one watchdog thread times out every upstream's stalled bodies. Closing stops them.
  */
 final class UpstreamLanes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamLanes.class);
     private final Upstreams upstreams;
     private final List<ExecutorService> pools;
 
@@ -45,35 +52,56 @@ final class UpstreamLanes implements AutoCloseable {
         Map<String, Upstreams.Lane> lanes = new LinkedHashMap<>();
         ScheduledThreadPoolExecutor watchdog = watchdog();
         List<ExecutorService> pools = new ArrayList<>(List.of(watchdog));
-        for (UpstreamConfig u : config.upstreams()) {
-            ExecutorService pool =
-                    Threads.bounded("wharf-upstream-" + u.name(), u.policy().maxConcurrent());
-            pools.add(pool);
-            if (config.isOffline(u)) {
-                lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
-                continue;
+        try {
+            for (UpstreamConfig u : config.upstreams()) {
+                addLane(u, config, clock, budget, meters, watchdog, lanes, pools);
             }
-            RegistryClient registry = new RegistryClient(settings(u), watchdog);
-            budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
-            UpstreamStack.Assembled stack = UpstreamStack.assemble(
-                    registry,
-                    u.policy(),
-                    clock,
-                    Sleeper.REAL,
-                    () -> ThreadLocalRandom.current().nextDouble());
-            UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
-            lanes.put(u.name(), new Upstreams.Lane(stack.client(), pool));
+        } catch (RuntimeException e) {
+            // A client that cannot be made (a certificate file that does not parse) leaves no thread behind.
+            pools.forEach(ExecutorService::shutdownNow);
+            throw e;
         }
         return new UpstreamLanes(new Upstreams(lanes), List.copyOf(pools));
+    }
+
+    private static void addLane(
+            UpstreamConfig u,
+            WharfConfig config,
+            Clock clock,
+            ReserveBudget budget,
+            MeterRegistry meters,
+            ScheduledThreadPoolExecutor watchdog,
+            Map<String, Upstreams.Lane> lanes,
+            List<ExecutorService> pools) {
+        ExecutorService pool =
+                Threads.bounded("wharf-upstream-" + u.name(), u.policy().maxConcurrent());
+        pools.add(pool);
+        if (config.isOffline(u)) {
+            lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
+            return;
+        }
+        CredentialSource credentials = CredentialSources.of(u.credentials(), u.name(), u.url(), u.aliases(), clock);
+        LOG.info("upstream {}: credentials from {}", u.name(), credentials.describe());
+        RegistryClient registry =
+                new RegistryClient(settings(u), credentials, UpstreamSsl.of(u.name(), u.url(), u.tls()), watchdog);
+        budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
+        UpstreamStack.Assembled stack = UpstreamStack.assemble(
+                registry,
+                u.policy(),
+                clock,
+                Sleeper.REAL,
+                () -> ThreadLocalRandom.current().nextDouble());
+        UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+        lanes.put(u.name(), new Upstreams.Lane(stack.client(), pool));
     }
 
     private static UpstreamSettings settings(UpstreamConfig u) {
         return new UpstreamSettings(
                 u.name(),
                 u.url(),
-                u.username(),
-                u.password(),
-                u.token(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 u.authRealmHosts(),
                 u.connectTimeout(),
                 u.readTimeout(),

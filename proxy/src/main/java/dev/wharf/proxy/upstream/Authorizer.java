@@ -5,8 +5,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,12 +24,14 @@ final class Authorizer {
     static final int MAX_TOKEN_BODY = 1024 * 1024;
 
     private final UpstreamSettings settings;
+    private final CredentialSource credentials;
     private final Transport transport;
     private final TokenCache tokens;
     private final AtomicReference<AuthChallenge> remembered = new AtomicReference<>();
 
-    Authorizer(UpstreamSettings settings, Transport transport, TokenCache tokens) {
+    Authorizer(UpstreamSettings settings, CredentialSource credentials, Transport transport, TokenCache tokens) {
         this.settings = settings;
+        this.credentials = credentials;
         this.transport = transport;
         this.tokens = tokens;
     }
@@ -37,13 +42,14 @@ final class Authorizer {
         if (challenge == null) {
             return Optional.empty();
         }
+        Optional<Login> login = credentials.current();
         if (challenge.scheme().equals("basic")) {
-            return basic();
+            return basic(login);
         }
-        if (settings.token().isPresent()) {
-            return settings.token().map(t -> "Bearer " + t);
+        if (login.isPresent() && login.get() instanceof Login.Bearer bearer) {
+            return Optional.of("Bearer " + bearer.token());
         }
-        return Optional.of("Bearer " + token(challenge, scope));
+        return Optional.of("Bearer " + token(challenge, scope, login));
     }
 
     /**
@@ -69,40 +75,67 @@ final class Authorizer {
 
     /** The {@code Authorization} that answers {@code chosen}; empty when there is none; throws when refused. */
     private Optional<String> answer(AuthChallenge chosen, Optional<String> scope, Optional<String> sent) {
+        Optional<Login> login = credentials.current();
         if (chosen.scheme().equals("basic")) {
-            return basic();
+            return basic(login);
         }
-        if (settings.token().isPresent()) {
-            return settings.token().map(t -> "Bearer " + t);
+        if (login.isPresent() && login.get() instanceof Login.Bearer bearer) {
+            return Optional.of("Bearer " + bearer.token());
         }
         sent.filter(s -> s.startsWith("Bearer "))
-                .ifPresent(s -> tokens.invalidate(cacheKey(chosen, scope), s.substring("Bearer ".length())));
-        return Optional.of("Bearer " + token(chosen, scope));
+                .ifPresent(s -> tokens.invalidate(tokenKey(chosen, scope, login), s.substring("Bearer ".length())));
+        return Optional.of("Bearer " + token(chosen, scope, login));
     }
 
-    private Optional<String> basic() {
-        if (!settings.hasBasicCredentials()) {
+    private static Optional<String> basic(Optional<Login> login) {
+        if (login.isEmpty() || !(login.get() instanceof Login.Basic basic)) {
             return Optional.empty();
         }
-        String pair = settings.username().get() + ":" + settings.password().get();
+        String pair = basic.username() + ":" + basic.password();
         return Optional.of("Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private String token(AuthChallenge challenge, Optional<String> scope) {
-        String key = cacheKey(challenge, scope);
+    private String token(AuthChallenge challenge, Optional<String> scope, Optional<Login> login) {
+        // Tokens are cached per login too, so that a rotated password or token is used at once.
+        String key = cacheKey(challenge, scope) + " "
+                + login.map(Authorizer::fingerprint).orElse("");
         Optional<String> cached = tokens.find(key);
         if (cached.isPresent()) {
             return cached.get();
         }
-        TokenResponse fresh = fetchToken(challenge, scope);
+        TokenResponse fresh = fetchToken(challenge, scope, login);
         tokens.put(key, fresh);
         return fresh.token();
     }
 
-    private TokenResponse fetchToken(AuthChallenge challenge, Optional<String> scope) {
+    /** Tokens are cached per login too, so that a rotated password or identity token is used at once. */
+    private static String tokenKey(AuthChallenge challenge, Optional<String> scope, Optional<Login> login) {
+        return cacheKey(challenge, scope) + " "
+                + login.map(Authorizer::fingerprint).orElse("");
+    }
+
+    /** A short digest of a login, to key cached tokens by it without keeping the secret in a key. */
+    private static String fingerprint(Login login) {
+        String material = login instanceof Login.Basic b
+                ? "basic:" + b.username() + ":" + b.password()
+                : login instanceof Login.IdentityToken t ? "identity:" + t.token() : "other";
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    private TokenResponse fetchToken(AuthChallenge challenge, Optional<String> scope, Optional<Login> login) {
         URI tokenUri = tokenUri(challenge, scope);
-        Exchange exchange = transport.sendDirect(
-                "GET", tokenUri, basic(), Optional.of("application/json"), settings.manifestTimeout());
+        Exchange exchange = login.isPresent() && login.get() instanceof Login.IdentityToken identity
+                ? transport.postForm(
+                        tokenUri(challenge, Optional.empty()),
+                        refreshGrant(challenge, scope, identity),
+                        settings.manifestTimeout())
+                : transport.sendDirect(
+                        "GET", tokenUri, basic(login), Optional.of("application/json"), settings.manifestTimeout());
         if (exchange.status() != 200) {
             exchange.discard();
             UpstreamException.Kind kind = switch (exchange.status()) {
@@ -160,6 +193,17 @@ final class Authorizer {
         String base = realm.trim();
         int q = base.indexOf('?');
         return URI.create((q < 0 ? base : base.substring(0, q)) + (query.length() == 0 ? "" : "?" + query));
+    }
+
+    /** The OAuth2 refresh-token grant Docker sends for an identity token (distribution's token spec, "oauth"). */
+    private static String refreshGrant(AuthChallenge challenge, Optional<String> scope, Login.IdentityToken identity) {
+        StringBuilder form = new StringBuilder();
+        append(form, "grant_type", "refresh_token");
+        append(form, "client_id", "wharf");
+        challenge.param("service").ifPresent(service -> append(form, "service", service));
+        scope.ifPresent(s -> append(form, "scope", s));
+        append(form, "refresh_token", identity.token());
+        return form.toString();
     }
 
     private static void append(StringBuilder query, String name, String value) {

@@ -66,6 +66,28 @@ public final class RegistryClient implements UpstreamClient {
     }
 
     RegistryClient(UpstreamSettings settings, HttpClient http, Clock clock, ScheduledExecutorService watchdog) {
+        this(settings, CredentialSource.of(settings), Optional.empty(), http, clock, watchdog);
+    }
+
+    /**
+     * A client whose login comes from {@code credentials} at each request and whose TLS (both for manifests and blob
+     * bodies) is {@code ssl} when present, on an {@link HttpClient} of its own made with that TLS.
+     */
+    public RegistryClient(
+            UpstreamSettings settings,
+            CredentialSource credentials,
+            Optional<UpstreamSsl> ssl,
+            ScheduledExecutorService watchdog) {
+        this(settings, credentials, ssl, newHttpClient(settings, ssl), Clock.systemUTC(), watchdog);
+    }
+
+    RegistryClient(
+            UpstreamSettings settings,
+            CredentialSource credentials,
+            Optional<UpstreamSsl> ssl,
+            HttpClient http,
+            Clock clock,
+            ScheduledExecutorService watchdog) {
         if (http.followRedirects() != HttpClient.Redirect.NEVER
                 || http.cookieHandler().isPresent()
                 || http.authenticator().isPresent()) {
@@ -75,17 +97,23 @@ public final class RegistryClient implements UpstreamClient {
         this.settings = settings;
         this.base = settings.baseUrl();
         this.clock = clock;
-        this.transport = new Transport(http, settings, userAgent(), watchdog);
-        this.authorizer = new Authorizer(settings, transport, new TokenCache(clock));
+        this.transport = new Transport(http, settings, ssl, userAgent(), watchdog);
+        this.authorizer = new Authorizer(settings, credentials, transport, new TokenCache(clock));
     }
 
     /** A client configured as this class requires: HTTP/1.1, no redirects, no cookies. */
     public static HttpClient newHttpClient(UpstreamSettings settings) {
-        return HttpClient.newBuilder()
+        return newHttpClient(settings, Optional.empty());
+    }
+
+    /** As {@link #newHttpClient(UpstreamSettings)}, with {@code ssl}'s context when present. */
+    static HttpClient newHttpClient(UpstreamSettings settings, Optional<UpstreamSsl> ssl) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(settings.connectTimeout())
-                .build();
+                .connectTimeout(settings.connectTimeout());
+        ssl.ifPresent(tls -> builder.sslContext(tls.context()));
+        return builder.build();
     }
 
     /** The {@code Accept} header sent with every manifest request: OCI and Docker v2 types, never schema 1. */

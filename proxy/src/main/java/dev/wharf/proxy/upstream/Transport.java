@@ -12,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLException;
 
 /**
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
@@ -51,9 +54,16 @@ final class Transport {
     private final Duration connectTimeout;
     private final String userAgent;
     private final ScheduledExecutorService watchdog;
+    private final Optional<UpstreamSsl> ssl;
 
-    Transport(HttpClient http, UpstreamSettings settings, String userAgent, ScheduledExecutorService watchdog) {
+    Transport(
+            HttpClient http,
+            UpstreamSettings settings,
+            Optional<UpstreamSsl> ssl,
+            String userAgent,
+            ScheduledExecutorService watchdog) {
         this.http = http;
+        this.ssl = ssl;
         this.upstream = settings.name();
         this.home = Origin.of(settings.baseUrl());
         this.connectTimeout = settings.connectTimeout();
@@ -109,6 +119,48 @@ final class Transport {
         return exchange;
     }
 
+    /**
+     * POSTs an {@code application/x-www-form-urlencoded} {@code form} to an approved token realm without following
+     * redirects: the OAuth2 grant for an identity token, whose secret travels in the body, never in the URI.
+     */
+    Exchange postForm(URI uri, String form, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .version(HttpClient.Version.HTTP_1_1)
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8))
+                .header("User-Agent", userAgent)
+                .header("Accept-Encoding", "identity")
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .build();
+        try {
+            HttpResponse<InputStream> response = http.send(request, ReadAheadBody.handler());
+            InputStream body = new IdleTimeoutBody(response.body(), timeout, prefix("POST", uri), watchdog);
+            Exchange exchange = new Exchange(
+                    response.statusCode(),
+                    response.headers(),
+                    body,
+                    "POST",
+                    describe(uri),
+                    Origin.of(uri).equals(home));
+            if (REDIRECTS.contains(exchange.status())) {
+                exchange.discard();
+                throw protocol("POST", uri, "token endpoint redirected");
+            }
+            return exchange;
+        } catch (IOException e) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.UNAVAILABLE,
+                    0,
+                    Optional.empty(),
+                    prefix("POST", uri) + " failed: " + e.getClass().getSimpleName(),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, prefix("POST", uri) + " interrupted");
+        }
+    }
+
     /** A path when {@code uri} is on the upstream, otherwise only its origin: never a query string. */
     String describe(URI uri) {
         Origin origin = Origin.of(uri);
@@ -137,12 +189,27 @@ final class Transport {
                     UpstreamException.Kind.UNAVAILABLE,
                     0,
                     Optional.empty(),
-                    prefix(method, uri) + " failed: " + e.getClass().getSimpleName(),
+                    prefix(method, uri) + " failed: " + reason(e),
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, prefix(method, uri) + " interrupted");
         }
+    }
+
+    /**
+     * The failure's class, or for TLS what the handshake said (an untrusted or mismatched certificate, a missing
+     * client certificate), which names certificates and hosts, never credentials.
+     */
+    private static String reason(IOException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                String said = ssl.getMessage() == null ? ssl.getClass().getSimpleName() : ssl.getMessage();
+                said = said.lines().findFirst().orElse("").strip();
+                return "TLS handshake failed: " + (said.length() > 200 ? said.substring(0, 200) + "..." : said);
+            }
+        }
+        return failure.getClass().getSimpleName();
     }
 
     private Exchange sendBuffered(
@@ -180,6 +247,13 @@ final class Transport {
             throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
         connection.setInstanceFollowRedirects(false);
+        if (connection instanceof HttpsURLConnection https && ssl.isPresent()) {
+            // The same trust and client certificate as the JDK client's, for blob bodies.
+            https.setSSLSocketFactory(ssl.get().context().getSocketFactory());
+            if (ssl.get().insecureSkipVerify()) {
+                https.setHostnameVerifier((host, session) -> true);
+            }
+        }
         connection.setUseCaches(false);
         connection.setConnectTimeout(Math.toIntExact(Math.max(1, connectTimeout.toMillis())));
         connection.setReadTimeout(Math.toIntExact(Math.max(1, timeout.toMillis())));

@@ -2,6 +2,8 @@ package dev.wharf.proxy.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +35,8 @@ public final class RegistryProcess implements AutoCloseable {
     private final Path accessLog;
     private final Path errorLog;
     private final int port;
-    private final Optional<Credentials> credentials;
+    private Optional<Credentials> credentials;
+    private String tlsSection = "";
     private Process process;
     private boolean frozen;
     private int requestOffset;
@@ -50,6 +53,41 @@ public final class RegistryProcess implements AutoCloseable {
     /** A registry anyone may pull from and push to. */
     public static RegistryProcess anonymous() {
         return launch("", Optional.empty());
+    }
+
+    /**
+     * Replaces the htpasswd user's password (the old one stops working) and restarts the registry on the same port
+     * with the same data, since distribution reads htpasswd at start-up.
+     */
+    public void changePassword(String newPassword) {
+        Credentials old = credentials.orElseThrow(() -> new IllegalStateException("not a Basic-auth registry"));
+        Credentials changed = new Credentials(old.user(), newPassword);
+        write(root.resolve("htpasswd"), changed.user() + ":" + bcrypt(newPassword) + "\n");
+        credentials = Optional.of(changed);
+        restart();
+    }
+
+    /**
+     * Restarts the registry serving https with {@code certificate} and {@code key} (PEM) on the same port and data;
+     * with {@code clientCa}, it demands a client certificate that CA issued (mutual TLS).
+     */
+    public void serveTls(Path certificate, Path key, Optional<Path> clientCa) {
+        tlsSection = "  tls:\n    certificate: " + quote(certificate) + "\n    key: " + quote(key) + "\n"
+                + clientCa.map(ca -> "    clientcas:\n      - " + quote(ca) + "\n")
+                        .orElse("");
+        stop();
+        write(
+                config,
+                readConfig().replace("  secret: wharf-lab-secret\n", "  secret: wharf-lab-secret\n" + tlsSection));
+        start();
+    }
+
+    private String readConfig() {
+        try {
+            return Files.readString(config, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A registry behind Basic authentication with a single bcrypt htpasswd user. */
@@ -124,6 +162,10 @@ public final class RegistryProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
+        if (!tlsSection.isEmpty()) {
+            awaitListening();
+            return;
+        }
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
         HttpRequest ping = HttpRequest.newBuilder(url().resolve("/v2/"))
@@ -153,9 +195,29 @@ public final class RegistryProcess implements AutoCloseable {
                 "docker-registry did not answer GET /v2/ within " + START_DEADLINE + ":\n" + errorOutput());
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT}, or {@code https://} once {@link #serveTls} was called. */
     public URI url() {
-        return URI.create("http://" + host());
+        return URI.create((tlsSection.isEmpty() ? "http://" : "https://") + host());
+    }
+
+    /** For https: a TCP accept is enough, since a handshake would need the test's CA (and client certificate). */
+    private void awaitListening() {
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "docker-registry exited with " + process.exitValue() + " during start-up:\n" + errorOutput());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                // Not listening yet: poll again until the deadline.
+            }
+            pause(Duration.ofMillis(20));
+        }
+        throw new IllegalStateException(
+                "docker-registry did not listen within " + START_DEADLINE + ":\n" + errorOutput());
     }
 
     /** {@code 127.0.0.1:PORT}, the registry's host as image references spell it. */

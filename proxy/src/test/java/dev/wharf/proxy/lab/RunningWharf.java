@@ -32,7 +32,12 @@ public final class RunningWharf implements AutoCloseable {
 
     /** As {@link #start(String, Path)}, with a clock the test controls. */
     public static RunningWharf start(String yaml, Path dataDir, Clock clock) throws InterruptedException {
-        return start(yaml, dataDir, "", clock);
+        return start(yaml, dataDir, "", clock, Map.of());
+    }
+
+    /** As {@link #start(String, Path)}, configured with {@code env} (for {@code ${VAR}} and {@code PATH}). */
+    public static RunningWharf start(String yaml, Path dataDir, Map<String, String> env) throws InterruptedException {
+        return start(yaml, dataDir, "", Clock.systemUTC(), env);
     }
 
     /**
@@ -40,10 +45,11 @@ public final class RunningWharf implements AutoCloseable {
      * two spaces: an {@code s3:} mapping, say).
      */
     public static RunningWharf start(String yaml, Path dataDir, String storageYaml) throws InterruptedException {
-        return start(yaml, dataDir, storageYaml, Clock.systemUTC());
+        return start(yaml, dataDir, storageYaml, Clock.systemUTC(), Map.of());
     }
 
-    private static RunningWharf start(String yaml, Path dataDir, String storageYaml, Clock clock)
+    private static RunningWharf start(
+            String yaml, Path dataDir, String storageYaml, Clock clock, Map<String, String> env)
             throws InterruptedException {
         int port = FreePort.find();
         int adminPort = FreePort.find();
@@ -52,7 +58,7 @@ public final class RunningWharf implements AutoCloseable {
         }
         String full = "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + adminPort + "\nstorage:\n  path: "
                 + dataDir + "\n" + storageYaml + yaml;
-        WharfConfig config = ConfigLoader.parse(full, Map.of(), dataDir);
+        WharfConfig config = ConfigLoader.parse(full, env, dataDir);
         return new RunningWharf(Wharf.start(config, clock), port, adminPort);
     }
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +18,8 @@ import java.util.function.Function;
 
 /** A scripted registry on 127.0.0.1 that records every request it receives. */
 final class FakeUpstream implements AutoCloseable {
-    /** One received request; header names are matched case-insensitively. */
-    record Request(String method, String path, String query, Map<String, List<String>> headers) {
+    /** One received request with its body as text; header names are matched case-insensitively. */
+    record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
         Optional<String> header(String name) {
             return headers.entrySet().stream()
                     .filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -86,7 +87,8 @@ final class FakeUpstream implements AutoCloseable {
                     exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(),
                     exchange.getRequestURI().getRawQuery(),
-                    Map.copyOf(exchange.getRequestHeaders()));
+                    Map.copyOf(exchange.getRequestHeaders()),
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             requests.add(request);
             Response response = handler.apply(request);
             response.headers()

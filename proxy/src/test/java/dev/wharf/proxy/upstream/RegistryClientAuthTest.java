@@ -6,6 +6,7 @@ import static dev.wharf.proxy.upstream.RegistryClientTest.REPO;
 import static dev.wharf.proxy.upstream.RegistryClientTest.manifest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wharf.proxy.lab.TestClock;
@@ -292,5 +293,34 @@ class RegistryClientAuthTest {
 
     static List<String> paths(List<Request> requests) {
         return requests.stream().map(Request::path).toList();
+    }
+
+    @Test
+    void identityTokenIsExchangedByARefreshTokenGrantAtTheRealm() {
+        String realm = upstream.uri() + TOKEN_PATH;
+        upstream.answer(r -> bearerRegistry(r, realm, 300));
+        UpstreamSettings settings = UpstreamSettings.anonymous("hub", upstream.uri());
+        RegistryClient client = new RegistryClient(
+                settings,
+                CredentialSource.fixed(Optional.of(new Login.IdentityToken(PASSWORD)), "dockerConfig x"),
+                Optional.empty(),
+                RegistryClient.newHttpClient(settings),
+                clock,
+                TestWatchdog.SHARED);
+
+        assertArrayEquals(MANIFEST, client.fetchManifest(REPO, "latest").body());
+
+        Request grant = upstream.requests().stream()
+                .filter(r -> r.path().equals(TOKEN_PATH))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("POST", grant.method());
+        assertEquals(Optional.of("application/x-www-form-urlencoded"), grant.header("Content-Type"));
+        assertEquals(
+                "grant_type=refresh_token&client_id=wharf&service=registry.test"
+                        + "&scope=repository%3Alibrary%2Falpine%3Apull&refresh_token=" + PASSWORD,
+                grant.body());
+        assertEquals(Optional.empty(), grant.header("Authorization"));
+        assertFalse(grant.query() != null && grant.query().contains(PASSWORD), "the secret never goes in a URI");
     }
 }
