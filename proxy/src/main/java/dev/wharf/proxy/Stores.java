@@ -18,13 +18,12 @@ import dev.wharf.storage.s3.S3FillLeases;
 import dev.wharf.storage.s3.S3LinkStore;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -51,8 +50,17 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
         }
         S3Config s3 = config.s3().get();
         S3ClientSettings settings = clientSettings(s3);
-        S3Client client = S3Clients.sync(settings);
-        Optional<S3Presigner> presigner = s3.redirect() ? Optional.of(S3Clients.presigner(settings)) : Optional.empty();
+        S3Client client;
+        Optional<S3Presigner> presigner;
+        if (s3.secretAccessKeyFile().isPresent()) {
+            AwsCredentialsProvider credentials = new S3SecretFileCredentials(
+                    s3.accessKeyId().orElseThrow(), s3.secretAccessKeyFile().get());
+            client = S3Clients.sync(settings, credentials);
+            presigner = s3.redirect() ? Optional.of(S3Clients.presigner(settings, credentials)) : Optional.empty();
+        } else {
+            client = S3Clients.sync(settings);
+            presigner = s3.redirect() ? Optional.of(S3Clients.presigner(settings)) : Optional.empty();
+        }
         AutoCloseable clients = () -> {
             presigner.ifPresent(S3Presigner::close);
             client.close();
@@ -84,23 +92,11 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
         if (s3.endpoint().isPresent()) {
             settings = settings.withEndpoint(s3.endpoint().get(), s3.pathStyle());
         }
-        if (s3.accessKeyId().isPresent()) {
-            settings = settings.withCredentials(s3.accessKeyId().get(), secret(s3));
+        if (s3.accessKeyId().isPresent() && s3.secretAccessKey().isPresent()) {
+            settings = settings.withCredentials(
+                    s3.accessKeyId().get(), s3.secretAccessKey().get());
         }
         return settings;
-    }
-
-    private static String secret(S3Config s3) {
-        if (s3.secretAccessKey().isPresent()) {
-            return s3.secretAccessKey().get();
-        }
-        Path file = s3.secretAccessKeyFile().orElseThrow();
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new StorageException(
-                    StorageException.Kind.IO, "cannot read storage.s3.secretAccessKeyFile " + file, e);
-        }
     }
 
     /** Names this replica in the leases it holds: its host name (a pod's name) and a random part. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.proxy.lab.FaultyUpstream;
 import dev.wharf.proxy.lab.FaultyUpstream.Fault;
+import dev.wharf.proxy.lab.FreePort;
 import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RawGet;
@@ -15,8 +16,13 @@ import dev.wharf.proxy.lab.S3Server;
 import dev.wharf.proxy.lab.SeededImage;
 import dev.wharf.proxy.lab.Skopeo;
 import dev.wharf.storage.Digest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -157,6 +163,140 @@ class ReplicasIT {
                         "ReplicasIT: %d clients on each of 2 replicas missed one %d MiB blob: %d upstream GET(s)%n",
                         perReplica, layerBytes >> 20, gets);
                 assertEquals(1, gets, "one upstream GET for both replicas");
+            }
+        }
+    }
+
+    @Test
+    void aReplicaKilledMidFillLeavesNothingVisibleAndAnotherCompletesTheBlobOnceItsLeaseExpires() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            String layer = ImageSeeder.of(registry)
+                    .seedLarge("org/big", "1.0", 8L << 20)
+                    .blobDigests()
+                    .get(1);
+            String hex = Digest.parse(layer).encoded();
+            String path = "/v2/" + UPSTREAM + "/org/big/blobs/" + layer;
+            try (FaultyUpstream upstream = FaultyUpstream.fronting(registry)) {
+                CompletableFuture<Void> never = new CompletableFuture<>();
+                upstream.inject(Fault.hold(1 << 20, never), p -> p.contains("/blobs/"));
+                int port = FreePort.find();
+                Process killed = launchReplica(upstream.url().toString(), "killed", port);
+                ExecutorService client = Executors.newSingleThreadExecutor();
+                try {
+                    URI replica = URI.create("http://127.0.0.1:" + port);
+                    awaitListening(replica, killed);
+                    client.submit(() -> {
+                        try (RawGet get = RawGet.send(replica, "GET", path)) {
+                            get.readRest();
+                        }
+                        return null;
+                    });
+                    awaitLease();
+                } finally {
+                    killed.destroyForcibly();
+                    assertTrue(killed.waitFor(30, TimeUnit.SECONDS), "the replica was killed");
+                    client.shutdownNow();
+                }
+                List<String> keys = s3.keys(PREFIX);
+                assertFalse(
+                        keys.stream().anyMatch(k -> k.endsWith("/" + hex) && k.contains("/blobs/")), keys::toString);
+                assertTrue(keys.contains(PREFIX + "leases/sha256/" + hex), "the killed replica's lease is left");
+                upstream.heal();
+                never.complete(null);
+
+                try (RunningWharf survivor = replica(upstream.url().toString(), "survivor")) {
+                    long started = System.nanoTime();
+                    // Up to the lease's 30 s pass before the survivor may fetch: longer than RawGet waits.
+                    HttpResponse<byte[]> served = HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(survivor.url().resolve(path))
+                                            .timeout(Duration.ofSeconds(90))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(200, served.statusCode());
+                    assertEquals(Digest.parse(layer), Digest.sha256(served.body()));
+                    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    System.out.printf(
+                            "ReplicasIT: the blob of a replica killed mid-fill was served after %d ms%n", waited);
+                    assertTrue(waited < 45_000, "the lease expired (30 s after its last renewal): " + waited + " ms");
+                }
+                keys = s3.keys(PREFIX);
+                assertTrue(keys.stream().anyMatch(k -> k.endsWith("/" + hex) && k.contains("/blobs/")), keys::toString);
+                assertFalse(keys.contains(PREFIX + "leases/sha256/" + hex), "the survivor released its lease");
+            }
+        }
+    }
+
+    @Test
+    void theBucketDownFailsRequestsFastWith503AndWharfRecoversWhenItReturns() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            SeededImage image =
+                    ImageSeeder.of(registry).seedImage("org/app", List.of("1.0"), ImageFormat.OCI, "amd64", 1);
+            String blob = image.blobDigests().get(image.blobDigests().size() - 1);
+            String path = "/v2/" + UPSTREAM + "/org/app/blobs/" + blob;
+            try (RunningWharf a = replica(registry.url().toString(), "a")) {
+                new Skopeo()
+                        .copyToDir(a.host() + "/" + UPSTREAM + "/" + image.reference(), dir.resolve("pulled"))
+                        .requireSuccess();
+                s3.stop();
+
+                long started = System.nanoTime();
+                HttpResponse<String> refused = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(a.url().resolve(path))
+                                        .timeout(Duration.ofSeconds(60))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, refused.statusCode(), refused.body());
+                assertTrue(refused.body().contains("\"code\":\"UNAVAILABLE\""), refused.body());
+                assertFalse(refused.body().contains(S3Server.SECRET_KEY), refused.body());
+                long failedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertTrue(failedAfter < 15_000, "failed fast: " + failedAfter + " ms");
+
+                s3.startAgain();
+                try (RawGet get = RawGet.send(a.url(), "GET", path)) {
+                    get.readRest();
+                    assertEquals(200, get.status());
+                    assertEquals(Digest.parse(blob), get.digest());
+                }
+                System.out.printf("ReplicasIT: with the bucket down a cached blob got 503 in %d ms%n", failedAfter);
+            }
+        }
+    }
+
+    /** Starts a replica as its own process, through the launcher, so that it can be killed. */
+    private Process launchReplica(String upstreamUrl, String name, int port) throws Exception {
+        Path data = Files.createDirectories(dir.resolve(name));
+        Path config = Files.writeString(
+                dir.resolve(name + ".yaml"),
+                "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + FreePort.find() + "\nstorage:\n  path: "
+                        + data + "\n" + s3.storageYaml(PREFIX) + "defaultUpstream: " + UPSTREAM
+                        + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: " + upstreamUrl + "\n");
+        return new ProcessBuilder(
+                        Path.of("..", "bin", "wharf").toAbsolutePath().toString(),
+                        "serve",
+                        "--config",
+                        config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+    }
+
+    private static void awaitListening(URI replica, Process process) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            assertTrue(process.isAlive(), "the replica process runs");
+            try {
+                http.send(
+                        HttpRequest.newBuilder(replica.resolve("/v2/"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (java.io.IOException notYet) {
+                assertTrue(System.nanoTime() < deadline, "the replica answers within 60 s");
+                Thread.sleep(100);
             }
         }
     }

@@ -9,7 +9,9 @@ public final class StorageException extends RuntimeException {
         /** The bytes written do not match the expected digest or size; nothing was published. */
         CORRUPT,
         /** The disk or index failed (full, unreadable, closed). */
-        IO
+        IO,
+        /** A remote store (a bucket) could not be reached or refused the request; it may answer again later. */
+        UNAVAILABLE
     }
 
     private final Kind kind;

@@ -60,6 +60,10 @@ final class ErrorMapper {
                     "DIGEST_INVALID",
                     "upstream " + where + " sent content that does not" + " match its digest");
         }
+        if (cause instanceof StorageException e && e.kind() == StorageException.Kind.UNAVAILABLE) {
+            LOG.warn("storage unavailable serving {}: {}", route, e.getMessage());
+            return new OciError(SERVICE_UNAVAILABLE, "UNAVAILABLE", "storage unavailable: " + e.getMessage());
+        }
         if (cause instanceof StorageException e) {
             LOG.error("local storage failed serving {}", route, e);
             return new OciError(INTERNAL_SERVER_ERROR, "UNKNOWN", "local storage failed");

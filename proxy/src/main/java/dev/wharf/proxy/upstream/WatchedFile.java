@@ -14,7 +14,7 @@ import java.util.Objects;
  * swaps a mounted Secret's {@code ..data} link) and reads only when its file key (device and inode), modification time
  * or size differ from the last read. Thread-safe.
  */
-final class WatchedFile {
+public final class WatchedFile {
     private final Path path;
     private final int limit;
     private volatile Snapshot last;
@@ -27,17 +27,18 @@ final class WatchedFile {
         }
     }
 
-    WatchedFile(Path path, int limit) {
+    /** A watch on {@code path}, refusing files over {@code limit} bytes. */
+    public WatchedFile(Path path, int limit) {
         this.path = path;
         this.limit = limit;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The file's bytes as they are now; {@link IOException} when it is gone, unreadable or over the limit. */
-    byte[] read() throws IOException {
+    public byte[] read() throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
         Snapshot seen = last;
         if (seen != null && seen.sameFile(attributes)) {
@@ -55,7 +56,7 @@ final class WatchedFile {
     }
 
     /** Why reading failed, for a message: never the content. */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "does not exist";
         }

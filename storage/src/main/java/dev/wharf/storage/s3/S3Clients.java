@@ -30,9 +30,14 @@ public final class S3Clients {
 
     /** A synchronous client for {@code settings}; throws {@link IllegalArgumentException} for an unknown setup. */
     public static S3Client sync(S3ClientSettings settings) {
+        return sync(settings, credentials(settings));
+    }
+
+    /** As {@link #sync(S3ClientSettings)}, signing with what {@code credentials} provides (asked for each request). */
+    public static S3Client sync(S3ClientSettings settings, AwsCredentialsProvider credentials) {
         var builder = S3Client.builder()
                 .region(Region.of(settings.region()))
-                .credentialsProvider(credentials(settings))
+                .credentialsProvider(credentials)
                 .forcePathStyle(settings.pathStyle())
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(MAX_CONNECTIONS)
@@ -45,9 +50,14 @@ public final class S3Clients {
 
     /** A presigner for GET URLs that clients follow without credentials. */
     public static S3Presigner presigner(S3ClientSettings settings) {
+        return presigner(settings, credentials(settings));
+    }
+
+    /** As {@link #presigner(S3ClientSettings)}, signing with what {@code credentials} provides. */
+    public static S3Presigner presigner(S3ClientSettings settings, AwsCredentialsProvider credentials) {
         var builder = S3Presigner.builder()
                 .region(Region.of(settings.region()))
-                .credentialsProvider(credentials(settings))
+                .credentialsProvider(credentials)
                 .serviceConfiguration(S3Configuration.builder()
                         .pathStyleAccessEnabled(settings.pathStyle())
                         .build());

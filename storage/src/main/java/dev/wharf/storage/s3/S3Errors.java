@@ -21,9 +21,12 @@ final class S3Errors {
         return e instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409);
     }
 
-    /** A failure of kind IO for {@code what} (an operation and a key) that {@code e} made fail. */
+    /**
+     * A failure of kind UNAVAILABLE for {@code what} (an operation and a key) that {@code e} made fail: the bucket did
+     * not answer, or refused, after the client's retries.
+     */
     static StorageException io(String what, SdkException e) {
-        return new StorageException(StorageException.Kind.IO, "cannot " + what + ": " + describe(e), e);
+        return new StorageException(StorageException.Kind.UNAVAILABLE, "cannot " + what + ": " + describe(e), e);
     }
 
     private static String describe(SdkException e) {

@@ -149,7 +149,7 @@ class S3BlobStoreTest extends BlobStoreContract {
 
         StorageException e = assertThrows(StorageException.class, () -> publish(digest, bytes));
 
-        assertEquals(StorageException.Kind.IO, e.kind());
+        assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
         assertEquals(1, client.aborts.get());
         assertTrue(store.stat(digest).isEmpty());
         assertEquals(0, pendingUploads());
@@ -182,7 +182,7 @@ class S3BlobStoreTest extends BlobStoreContract {
 
         try {
             StorageException e = assertThrows(StorageException.class, () -> publish(digest, bytes));
-            assertEquals(StorageException.Kind.IO, e.kind());
+            assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
             assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
         } finally {
             Thread.interrupted();

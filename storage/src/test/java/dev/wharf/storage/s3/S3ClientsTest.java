@@ -75,20 +75,20 @@ class S3ClientsTest {
     }
 
     @Test
-    void throttlingBeyondTheAttemptsFailsWithIo() {
+    void throttlingBeyondTheAttemptsFailsAsUnavailable() {
         try (S3Client client = S3Clients.sync(throttled(2))) {
             S3BlobStore store = store(client);
 
             StorageException e = assertThrows(StorageException.class, () -> store.stat(DIGEST));
 
-            assertEquals(StorageException.Kind.IO, e.kind());
+            assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
             assertTrue(e.getMessage().contains("503"), e.getMessage());
             assertEquals(2, requests.get());
         }
     }
 
     @Test
-    void aWrongSecretFailsWithIoAndNeverShowsIt() {
+    void aWrongSecretFailsAsUnavailableAndNeverShowsIt() {
         String secret = "wrong-secret-1f0c9d";
         S3ClientSettings settings = S3Lab.get().settings().withCredentials(S3Lab.ACCESS_KEY, secret);
         try (S3Client client = S3Clients.sync(settings)) {
@@ -97,7 +97,7 @@ class S3ClientsTest {
 
             StorageException e = assertThrows(StorageException.class, () -> store.stat(DIGEST));
 
-            assertEquals(StorageException.Kind.IO, e.kind());
+            assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
             for (Throwable t = e; t != null; t = t.getCause()) {
                 assertFalse(String.valueOf(t).contains(secret), "a message shows the secret: " + t);
             }

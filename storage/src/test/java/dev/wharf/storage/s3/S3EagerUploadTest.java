@@ -126,7 +126,7 @@ class S3EagerUploadTest extends BlobStoreContract {
         try (BlobWriter writer = store.create(digest, bytes.length)) {
             writeInChunks(writer, bytes);
             StorageException e = assertThrows(StorageException.class, writer::commit);
-            assertEquals(StorageException.Kind.IO, e.kind());
+            assertEquals(StorageException.Kind.UNAVAILABLE, e.kind());
         }
 
         assertTrue(store.stat(digest).isEmpty());
