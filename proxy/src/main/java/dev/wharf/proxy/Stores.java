@@ -23,8 +23,12 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -35,6 +39,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDirectory, AutoCloseable clients)
         implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
     /** The region when neither the config nor the environment ({@code AWS_REGION}) names one. */
     private static final String FALLBACK_REGION = "us-east-1";
 
@@ -67,6 +72,7 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
         };
         try {
             S3Bucket bucket = new S3Bucket(s3.bucket(), s3.prefix());
+            probe(client, s3);
             S3BlobSettings blobSettings = S3BlobSettings.of(bucket, root.resolve("tmp"));
             if (s3.redirect()) {
                 blobSettings = blobSettings.withRedirects(s3.redirectTtl());
@@ -81,6 +87,24 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
             presigner.ifPresent(S3Presigner::close);
             client.close();
             throw e;
+        }
+    }
+
+    /** Says at start-up when the bucket cannot be used; Wharf starts all the same and answers 503 meanwhile. */
+    private static void probe(S3Client client, S3Config s3) {
+        try {
+            client.headBucket(b -> b.bucket(s3.bucket()));
+        } catch (S3Exception e) {
+            LOG.warn(
+                    "storage.s3: bucket {} answered {} ({}): requests that need it fail with 503 until it can be used",
+                    s3.bucket(),
+                    e.statusCode(),
+                    e.statusCode() == 403 ? "access denied: check the credentials" : "see the bucket's settings");
+        } catch (SdkException e) {
+            LOG.warn(
+                    "storage.s3: bucket {} cannot be reached ({}): requests that need it fail with 503 until it can",
+                    s3.bucket(),
+                    e.getClass().getSimpleName());
         }
     }
 
