@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Where the cache lives: an absolute local directory (created by storage, not here) for blobs and the index, or, with
- * {@code s3}, for the index, the fill spool and the disk tier while blobs and links live in the bucket.
+ * {@code s3}, for the index and the fill spool while blobs and links live in the bucket.
  */
 public record StorageConfig(Path path, Optional<S3Config> s3) {
     public StorageConfig {

@@ -34,7 +34,7 @@ final class StartupReport {
         String local = config.storage().path().toString();
         return config.storage()
                 .s3()
-                .map(s3 -> bucket(s3) + " (index, spool and disk tier in " + local + ")")
+                .map(s3 -> bucket(s3) + " (index and spool in " + local + ")")
                 .orElse("disk at " + local);
     }
 
