@@ -212,8 +212,45 @@ class ChartRenderTest {
     @ParameterizedTest
     @ValueSource(strings = {"defaults", "disk-volume", "s3-replicas", "prewarm", "node-mirror", "secrets-tls"})
     void renderedConfigPassesWharfsOwnLoader(String fixture) throws IOException {
-        Rendered out = Chart.template(Chart.fixture(fixture));
-        // The files the config names come from mounted Secrets: made here under a stand-in root.
+        WharfConfig config = load(Chart.template(Chart.fixture(fixture)));
+
+        assertEquals("0.0.0.0:5000", config.listen().toString());
+        assertEquals("0.0.0.0:5001", config.adminListen().toString());
+        assertEquals(Path.of("/var/lib/wharf"), config.storage().path());
+        assertEquals(fixture.equals("s3-replicas"), config.storage().s3().isPresent());
+    }
+
+    @Test
+    void readmeValuesExampleRendersAConfigWharfAccepts() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        int start = readme.indexOf("# my-values.yaml\n");
+        assertTrue(start > 0, "the README's Helm values example");
+        Path values = Files.writeString(
+                root.resolve("my-values.yaml"), readme.substring(start, readme.indexOf("```", start)));
+
+        Rendered out = Chart.template(values);
+        WharfConfig config = load(out);
+
+        assertEquals(3, config.upstreams().size());
+        assertEquals(1, config.prewarm().size());
+        assertEquals(
+                "200Gi",
+                out.one("StatefulSet", "wharf")
+                        .path("spec")
+                        .path("volumeClaimTemplates")
+                        .get(0)
+                        .path("spec")
+                        .path("resources")
+                        .path("requests")
+                        .path("storage")
+                        .asText());
+    }
+
+    /**
+     * The rendered wharf.yaml through Wharf's config loader. The files it names come from mounted Secrets: made here
+     * under a stand-in root.
+     */
+    private WharfConfig load(Rendered out) throws IOException {
         Path secrets = Files.createDirectories(root.resolve("etc/wharf/secrets"));
         for (String file : List.of("ghcr/password", "s3/secret-access-key", "tls/ca.crt", "tls/tls.crt")) {
             write(secrets.resolve(file), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
@@ -222,13 +259,7 @@ class ChartRenderTest {
         write(secrets.resolve("hub/config.json"), "{\"auths\":{}}");
         String yaml = out.wharfYaml().replace("/etc/wharf/secrets/", secrets + "/");
         Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "INTERNAL_TOKEN", "t0ken");
-
-        WharfConfig config = ConfigLoader.parse(yaml, env, root);
-
-        assertEquals("0.0.0.0:5000", config.listen().toString());
-        assertEquals("0.0.0.0:5001", config.adminListen().toString());
-        assertEquals(Path.of("/var/lib/wharf"), config.storage().path());
-        assertEquals(fixture.equals("s3-replicas"), config.storage().s3().isPresent());
+        return ConfigLoader.parse(yaml, env, root);
     }
 
     @Test
