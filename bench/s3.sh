@@ -7,8 +7,9 @@
 # (default -Xmx256m), S3PROXY_JAR (default: s3proxy 4.1.0 jar-with-dependencies from the local Maven repository,
 # fetched when missing).
 # Rows: S1. one client reads the cached blob (curl, wall seconds): from S3 (ranged GETs through Wharf) and from disk
-# (sendfile); S2. Wharf's peak resident memory while 20 clients start at once on the cold blob, filling into S3 and
-# into disk (a fresh Wharf and a fresh key prefix each time).
+# (sendfile); S0. the resident memory of the fresh Wharf (after one /v2/ request); S2. Wharf's peak resident memory
+# while 20 clients start at once on the cold blob, filling into S3 and into disk (a fresh Wharf and a fresh key prefix
+# each time).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -144,6 +145,8 @@ for ((r = 0; r < RUNS; r++)); do
   for store in $order; do
     log "run $((r + 1))/$RUNS: $store, $CLIENTS clients on the cold blob"
     start_wharf "$store" "$r"
+    curl -sS -o /dev/null "$W/v2/"
+    add "idle_$store" "$(python3 -c "import sys; sys.path.insert(0, '$HERE'); import lib; print(f'{lib.proc_kib(${PID[wharf]}, \"VmRSS\") / 1024:.1f}')")"
     out=$(lib rss "${PID[wharf]}" "$W/v2/bench/big/blobs/$BIG" "$SIZE" "$CLIENTS" 0 0)
     add "rss_$store" "${out% *}"
     log "run $((r + 1))/$RUNS: $store, one client on the cached blob"
@@ -166,6 +169,8 @@ median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(flo
   echo "|---|---:|---:|---|---|---|"
   d=$(median ${VALUES[cached_disk]}) s=$(median ${VALUES[cached_s3]})
   echo "| S1. one client reads the cached blob (s) | $d | $s | $(python3 -c "print(f'{$s/$d:.2f}')") |${VALUES[cached_disk]} |${VALUES[cached_s3]} |"
+  d=$(median ${VALUES[idle_disk]}) s=$(median ${VALUES[idle_s3]})
+  echo "| S0. RSS of the fresh Wharf before the clients (MiB) | $d | $s | +$(python3 -c "print(f'{$s-$d:.1f}')") MiB |${VALUES[idle_disk]} |${VALUES[idle_s3]} |"
   d=$(median ${VALUES[rss_disk]}) s=$(median ${VALUES[rss_s3]})
   echo "| S2. peak RSS, $CLIENTS clients on the cold blob (MiB) | $d | $s | +$(python3 -c "print(f'{$s-$d:.1f}')") MiB |${VALUES[rss_disk]} |${VALUES[rss_s3]} |"
   echo
