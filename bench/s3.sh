@@ -7,7 +7,7 @@
 # (default -Xmx256m), S3PROXY_JAR (default: s3proxy 4.1.0 jar-with-dependencies from the local Maven repository,
 # fetched when missing).
 # Rows: S1. one client reads the cached blob (curl, wall seconds): from S3 (ranged GETs through Wharf) and from disk
-# (sendfile); S0. the resident memory of the fresh Wharf (after one /v2/ request); S2. Wharf's peak resident memory
+# (sendfile); S1'. the same from S3 with a disk tier (the blob this Wharf filled is kept on local disk); S0. the resident memory of the fresh Wharf (after one /v2/ request); S2. Wharf's peak resident memory
 # while 20 clients start at once on the cold blob, filling into S3 and into disk (a fresh Wharf and a fresh key prefix
 # each time).
 set -euo pipefail
@@ -118,10 +118,12 @@ start_wharf() { # store run: a fresh Wharf on disk or on S3 under a prefix of it
   stop wharf
   rm -rf "$TMP/wharf-data"
   local storage="storage: {path: $TMP/wharf-data}"
-  if [[ $1 == s3 ]]; then
+  if [[ $1 == s3* ]]; then
+    local tier=
+    [[ $1 == s3tier ]] && tier=", diskTier: $((2 * BIG_MIB))MiB"
     storage="storage:
   path: $TMP/wharf-data
-  s3: {bucket: wharf-bench, prefix: run$2/, endpoint: \"$S\", pathStyle: true, accessKeyId: bench, secretAccessKey: bench}"
+  s3: {bucket: wharf-bench, prefix: run$2$1/, endpoint: \"$S\", pathStyle: true, accessKeyId: bench, secretAccessKey: bench$tier}"
   fi
   cat >"$TMP/wharf.yaml" <<EOF
 listen: 127.0.0.1:$WPORT
@@ -140,8 +142,8 @@ declare -A VALUES=()
 add() { VALUES[$1]="${VALUES[$1]:-} $2"; }
 
 for ((r = 0; r < RUNS; r++)); do
-  order="disk s3"
-  ((r % 2)) && order="s3 disk"
+  order="disk s3 s3tier"
+  ((r % 2)) && order="s3tier s3 disk"
   for store in $order; do
     log "run $((r + 1))/$RUNS: $store, $CLIENTS clients on the cold blob"
     start_wharf "$store" "$r"
@@ -169,6 +171,8 @@ median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(flo
   echo "|---|---:|---:|---|---|---|"
   d=$(median ${VALUES[cached_disk]}) s=$(median ${VALUES[cached_s3]})
   echo "| S1. one client reads the cached blob (s) | $d | $s | $(python3 -c "print(f'{$s/$d:.2f}')") |${VALUES[cached_disk]} |${VALUES[cached_s3]} |"
+  s=$(median ${VALUES[cached_s3tier]})
+  echo "| S1'. the same, S3 with a disk tier (s) | $d | $s | $(python3 -c "print(f'{$s/$d:.2f}')") |${VALUES[cached_disk]} |${VALUES[cached_s3tier]} |"
   d=$(median ${VALUES[idle_disk]}) s=$(median ${VALUES[idle_s3]})
   echo "| S0. RSS of the fresh Wharf before the clients (MiB) | $d | $s | +$(python3 -c "print(f'{$s-$d:.1f}')") MiB |${VALUES[idle_disk]} |${VALUES[idle_s3]} |"
   d=$(median ${VALUES[rss_disk]}) s=$(median ${VALUES[rss_s3]})

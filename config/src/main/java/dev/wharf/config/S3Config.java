@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * The bucket the cache lives in when {@code storage.s3} is set; the local {@code storage.path} then keeps the index,
- * and the fill spool.
+ * the fill spool and the optional disk tier.
  *
  * @param bucket the bucket's name
  * @param prefix prepended to every key: empty, or ending in {@code /}
@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param secretAccessKeyFile the file holding the key id's secret, re-read when it changes
  * @param redirect whether blob GETs are answered with a redirect to a presigned URL
  * @param redirectTtl how long a presigned URL stays valid
+ * @param diskTier bytes of blobs also kept on local disk (those filled here, least recently used dropped); 0: none
  */
 public record S3Config(
         String bucket,
@@ -31,7 +32,8 @@ public record S3Config(
         Optional<String> secretAccessKey,
         Optional<Path> secretAccessKeyFile,
         boolean redirect,
-        Duration redirectTtl) {
+        Duration redirectTtl,
+        long diskTier) {
     public S3Config {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(prefix, "prefix");
@@ -48,6 +50,6 @@ public record S3Config(
     public String toString() {
         return "S3Config[bucket=" + bucket + ", prefix=" + prefix + ", region=" + region + ", endpoint=" + endpoint
                 + ", pathStyle=" + pathStyle + ", accessKeyId=" + accessKeyId.isPresent() + ", redirect=" + redirect
-                + "]";
+                + ", diskTier=" + diskTier + "]";
     }
 }

@@ -24,7 +24,8 @@ final class S3Reader {
             "secretAccessKey",
             "secretAccessKeyFile",
             "redirect",
-            "redirectTtl");
+            "redirectTtl",
+            "diskTier");
     private static final String BUCKET_EXPECTED = "bucket name: 3-63 lowercase letters, digits, dots and hyphens";
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final String PREFIX_EXPECTED = "key prefix like prod/ (no leading slash, no ..)";
@@ -68,6 +69,8 @@ final class S3Reader {
                 .orElse(false);
         Duration redirectTtl = m.parsed("redirectTtl", "duration from 1s to 7d", S3Reader::presignLifetime)
                 .orElse(Defaults.S3_REDIRECT_TTL);
+        long diskTier =
+                m.parsed("diskTier", ByteSizes.EXPECTED, ByteSizes::parse).orElse(0L);
         Optional<String> accessKeyId = m.text("accessKeyId", "access key id");
         Optional<String> secret = m.text("secretAccessKey", "secret access key");
         Optional<Path> secretFile =
@@ -77,7 +80,17 @@ final class S3Reader {
             return Optional.empty();
         }
         return Optional.of(new S3Config(
-                bucket, prefix, region, endpoint, pathStyle, accessKeyId, secret, secretFile, redirect, redirectTtl));
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                pathStyle,
+                accessKeyId,
+                secret,
+                secretFile,
+                redirect,
+                redirectTtl,
+                diskTier));
     }
 
     private String prefix(String text) {

@@ -46,6 +46,7 @@ class S3ConfigTest {
                     secretAccessKeyFile: s3-secret
                     redirect: true
                     redirectTtl: 5m
+                    diskTier: 20GiB
                 """;
 
         S3Config s3 = ConfigLoader.parse(yaml, Map.of("KEY_ID", "AKIDEXAMPLE"), dir)
@@ -63,6 +64,7 @@ class S3ConfigTest {
         assertEquals(Optional.of(secret), s3.secretAccessKeyFile());
         assertTrue(s3.redirect());
         assertEquals(Duration.ofMinutes(5), s3.redirectTtl());
+        assertEquals(20L << 30, s3.diskTier());
         assertFalse(s3.toString().contains("shh"));
     }
 
@@ -80,6 +82,7 @@ class S3ConfigTest {
         assertEquals(Optional.empty(), s3.accessKeyId());
         assertFalse(s3.redirect());
         assertEquals(Duration.ofMinutes(10), s3.redirectTtl());
+        assertEquals(0, s3.diskTier());
     }
 
     static Stream<Arguments> invalid() {
@@ -114,7 +117,9 @@ class S3ConfigTest {
                         "storage.s3.endpoint: not a usable URL (expected: http(s)://host[:port] without credentials,"
                                 + " query or fragment)"),
                 row("{bucket: wharf, pathStyle: maybe}", "storage.s3.pathStyle: \"maybe\" (expected: true or false)"),
-                row("{bucket: wharf, diskTier: 20GiB}", "storage.s3.diskTier: unknown key"),
+                row(
+                        "{bucket: wharf, diskTier: lots}",
+                        "storage.s3.diskTier: \"lots\" (expected: size like 512MiB, 20GiB, 1TB)"),
                 row(
                         "{bucket: wharf, redirectTtl: 30d}",
                         "storage.s3.redirectTtl: \"30d\" (expected: duration from 1s to 7d)"),

@@ -34,7 +34,8 @@ final class StartupReport {
         String local = config.storage().path().toString();
         return config.storage()
                 .s3()
-                .map(s3 -> bucket(s3) + " (index and spool in " + local + ")")
+                .map(s3 -> bucket(s3) + " (index and spool in " + local
+                        + (s3.diskTier() > 0 ? ", a disk tier of " + s3.diskTier() + " bytes" : "") + ")")
                 .orElse("disk at " + local);
     }
 

@@ -16,6 +16,7 @@ import dev.wharf.storage.s3.S3ClientSettings;
 import dev.wharf.storage.s3.S3Clients;
 import dev.wharf.storage.s3.S3FillLeases;
 import dev.wharf.storage.s3.S3LinkStore;
+import dev.wharf.storage.tier.DiskTier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The stores {@code storage} names. On disk, blobs and links live under {@code storage.path}, and one process owns
  * them, so every fill lease is granted at once. With {@code storage.s3}, blobs, links and fill leases live in the
  * bucket that replicas share, and {@code storage.path} keeps what is local to this replica: the index (a cache of the
- * bucket) and the fill spool.
+ * bucket), the fill spool and, with {@code diskTier}, local copies of the blobs this replica filled.
  */
 record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDirectory, AutoCloseable clients)
         implements AutoCloseable {
@@ -77,8 +78,12 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
             if (s3.redirect()) {
                 blobSettings = blobSettings.withRedirects(s3.redirectTtl());
             }
+            BlobStore blobs = S3BlobStore.open(client, presigner, blobSettings, uploads);
+            if (s3.diskTier() > 0) {
+                blobs = DiskTier.open(blobs, root.resolve("tier"), s3.diskTier());
+            }
             return new Stores(
-                    S3BlobStore.open(client, presigner, blobSettings, uploads),
+                    blobs,
                     new S3LinkStore(client, bucket),
                     new S3FillLeases(client, bucket, replicaId(), clock),
                     root.resolve("index"),
