@@ -28,6 +28,8 @@ final class S3BlobReader implements BlobReader {
     private ResponseInputStream<GetObjectResponse> body;
     private long bodyAt;
     private long bodyEnd;
+    // Reused by every read into a direct buffer: a reader serves one response at a time.
+    private byte[] copy;
 
     S3BlobReader(S3Client client, String bucket, String key, long size) {
         this.client = client;
@@ -81,8 +83,10 @@ final class S3BlobReader implements BlobReader {
     }
 
     private int readThroughCopy(ByteBuffer dst, int wanted) throws IOException {
-        byte[] copy = new byte[Math.min(wanted, COPY)];
-        int n = body.read(copy);
+        if (copy == null) {
+            copy = new byte[COPY];
+        }
+        int n = body.read(copy, 0, Math.min(wanted, COPY));
         if (n > 0) {
             dst.put(copy, 0, n);
         }
