@@ -47,10 +47,10 @@ public final class CredentialSources {
                     clock);
         }
         if (credentials instanceof UpstreamCredentials.Ecr ecr) {
-            return new RefreshingCredentials(name, new EcrIssuer(name, ecr), clock);
+            return new RefreshingCredentials(new EcrIssuer(name, ecr), clock);
         }
         if (credentials instanceof UpstreamCredentials.Gcp gcp) {
-            return new RefreshingCredentials(name, new GcpIssuer(name, gcp), clock);
+            return new RefreshingCredentials(new GcpIssuer(name, gcp), clock);
         }
         return CredentialSource.fixed(Optional.empty(), "anonymous");
     }

@@ -43,15 +43,13 @@ final class RefreshingCredentials implements CredentialSource {
         }
     }
 
-    private final String upstream;
     private final Issuer issuer;
     private final Clock clock;
     private Issued cached;
     private Object cachedGeneration;
     private Instant refreshAt = Instant.MIN;
 
-    RefreshingCredentials(String upstream, Issuer issuer, Clock clock) {
-        this.upstream = upstream;
+    RefreshingCredentials(Issuer issuer, Clock clock) {
         this.issuer = issuer;
         this.clock = clock;
     }
@@ -69,7 +67,7 @@ final class RefreshingCredentials implements CredentialSource {
             fresh = issuer.issue();
         } catch (UpstreamException e) {
             if (same && now.isBefore(cached.expiresAt())) {
-                LOG.warn("upstream {}: {}; the current one is used until it expires", upstream, e.getMessage());
+                LOG.warn("{}; the current token is used until it expires", e.getMessage());
                 return Optional.of(cached.login());
             }
             throw e;

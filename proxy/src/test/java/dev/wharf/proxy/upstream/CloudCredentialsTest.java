@@ -168,6 +168,56 @@ class CloudCredentialsTest {
     }
 
     @Test
+    void ecrAssumesTheRoleThroughStsAndSignsWithTheRolesKeys() throws IOException {
+        List<String> stsBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer sts = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        sts.createContext("/", exchange -> {
+            stsBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] body = ("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+                            + "<Credentials><AccessKeyId>ASIAWHARFROLE0000001</AccessKeyId>"
+                            + "<SecretAccessKey>S3NTINEL-role-secret</SecretAccessKey>"
+                            + "<SessionToken>S3NTINEL-role-session</SessionToken>"
+                            + "<Expiration>" + Instant.now().plus(Duration.ofHours(1)) + "</Expiration></Credentials>"
+                            + "<AssumedRoleUser><AssumedRoleId>AROAWHARF:wharf</AssumedRoleId>"
+                            + "<Arn>arn:aws:sts::123456789012:assumed-role/puller/wharf</Arn></AssumedRoleUser>"
+                            + "</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
+                            + "</AssumeRoleResponse>")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/xml");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        sts.start();
+        servers.add(sts);
+        // The SDK's per-service endpoint setting: STS here, ECR through the ecr.endpoint key.
+        System.setProperty(
+                "aws.endpointUrlSts", "http://127.0.0.1:" + sts.getAddress().getPort());
+        try (FakeEcr fake = FakeEcr.start(PASSWORD, Duration.ofHours(12))) {
+            UpstreamCredentials.Ecr settings = new UpstreamCredentials.Ecr(
+                    "us-east-1",
+                    Optional.of("arn:aws:iam::123456789012:role/puller"),
+                    Optional.empty(),
+                    Optional.of(fake.url()),
+                    TIMEOUT);
+
+            assertEquals(
+                    Optional.of(new Login.Basic("AWS", PASSWORD)),
+                    source(settings, Clock.systemUTC()).current());
+
+            assertEquals(1, stsBodies.size());
+            assertTrue(stsBodies.get(0).contains("Action=AssumeRole"), stsBodies.get(0));
+            assertTrue(
+                    stsBodies.get(0).contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fpuller"),
+                    stsBodies.get(0));
+            String authorization = fake.authorizations().get(0);
+            assertTrue(authorization.startsWith("AWS4-HMAC-SHA256 Credential=ASIAWHARFROLE0000001/"), authorization);
+        } finally {
+            System.clearProperty("aws.endpointUrlSts");
+        }
+    }
+
+    @Test
     void failedRefreshKeepsTheValidTokenThenFailsOnceExpired() {
         TestClock clock = new TestClock(Instant.now());
         try (FakeEcr fake = FakeEcr.start(PASSWORD, Duration.ofHours(1))) {
