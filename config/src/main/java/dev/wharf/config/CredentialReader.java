@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the credential keys of one upstream entry: one source among {@code password}/{@code passwordFile} (with
- * {@code username}), {@code token}, {@code tokenFile}, {@code dockerConfig}, {@code credentialHelper}; and the helper
+ * {@code username}), {@code token}, {@code tokenFile}, {@code dockerConfig}, {@code credentialHelper}, {@code ecr}, {@code gcp}; and the helper
  * settings {@code credentialTtl} and {@code credentialHelperTimeout}. Files are checked here (present, readable, not
  * empty, small) and read again on use; no problem ever shows a secret.
  */
@@ -29,10 +29,12 @@ final class CredentialReader {
             "tokenFile",
             "dockerConfig",
             "credentialHelper",
+            "ecr",
+            "gcp",
             "credentialTtl",
             "credentialHelperTimeout");
     private static final List<String> SOURCES =
-            List.of("password", "passwordFile", "token", "tokenFile", "dockerConfig", "credentialHelper");
+            List.of("password", "passwordFile", "token", "tokenFile", "dockerConfig", "credentialHelper", "ecr", "gcp");
     private static final String SECRET_EXPECTED = "a string";
     private static final long SECRET_FILE_LIMIT = 64 * 1024;
     private static final long DOCKER_CONFIG_LIMIT = 1024 * 1024;
@@ -84,6 +86,10 @@ final class CredentialReader {
             source = dockerConfig(m).map(file -> new UpstreamCredentials.DockerConfig(file, helpers));
         } else if (m.has("credentialHelper")) {
             source = helper(m, helpers).map(name -> new UpstreamCredentials.Helper(name, helpers));
+        } else if (m.has("ecr")) {
+            source = CloudCredentialReader.ecr(m);
+        } else if (m.has("gcp")) {
+            source = CloudCredentialReader.gcp(m);
         }
         return source.orElse(UpstreamCredentials.ANONYMOUS);
     }
@@ -186,7 +192,7 @@ final class CredentialReader {
     }
 
     /** The absolute path of the file at {@code key} after checking it exists, is readable and at most {@code limit}. */
-    private static Optional<Path> checkedFile(YamlMapping m, String key, String expected, long limit) {
+    static Optional<Path> checkedFile(YamlMapping m, String key, String expected, long limit) {
         Optional<String> text = m.text(key, expected);
         if (text.isEmpty()) {
             return Optional.empty();

@@ -25,6 +25,8 @@ public final class Defaults {
     public static final Duration CREDENTIAL_TTL = Duration.ofMinutes(5);
     /** How long a credential helper may run before it is killed and the request fails. */
     public static final Duration CREDENTIAL_HELPER_TIMEOUT = Duration.ofSeconds(10);
+    /** How long an {@code ecr} or {@code gcp} token request may take before the request that needed it fails. */
+    public static final Duration CLOUD_CREDENTIAL_TIMEOUT = CREDENTIAL_HELPER_TIMEOUT;
     /** How long a tag is trusted when no freshness rule matches it. */
     public static final Duration TAG_TTL = Duration.ofSeconds(60);
 

@@ -1,9 +1,11 @@
 package dev.wharf.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where an upstream's credentials come from: exactly one source per upstream. {@link #describe()} names the source
@@ -76,6 +78,50 @@ public sealed interface UpstreamCredentials {
         @Override
         public String describe() {
             return "credentialHelper " + name;
+        }
+    }
+
+    /**
+     * {@code ecr}: a Basic login from Amazon ECR's {@code GetAuthorizationToken} in {@code region}, signed with the AWS
+     * SDK's default credential chain ({@code roleArn} assumed through STS first when set), for {@code registryId} (the
+     * caller's account when absent), at {@code endpoint} when set (else ECR's own); a call taking longer than {@code
+     * timeout} fails.
+     */
+    record Ecr(
+            String region,
+            Optional<String> roleArn,
+            Optional<String> registryId,
+            Optional<URI> endpoint,
+            Duration timeout)
+            implements UpstreamCredentials {
+        public Ecr {
+            Objects.requireNonNull(region, "region");
+            Objects.requireNonNull(roleArn, "roleArn");
+            Objects.requireNonNull(registryId, "registryId");
+            Objects.requireNonNull(endpoint, "endpoint");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        @Override
+        public String describe() {
+            return "ecr " + region + roleArn.map(arn -> " as " + arn).orElse("");
+        }
+    }
+
+    /**
+     * {@code gcp}: an OAuth2 access token (user {@code oauth2accesstoken}) from the service-account JSON key {@code
+     * keyFile} (absolute, read again when it changes), or from the environment's Application Default Credentials when
+     * absent; a token request taking longer than {@code timeout} fails.
+     */
+    record Gcp(Optional<Path> keyFile, Duration timeout) implements UpstreamCredentials {
+        public Gcp {
+            Objects.requireNonNull(keyFile, "keyFile");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        @Override
+        public String describe() {
+            return keyFile.map(file -> "gcp keyFile " + file).orElse("gcp application default credentials");
         }
     }
 

@@ -192,12 +192,12 @@ class CredentialConfigTest {
         assertEquals(
                 List.of("upstreams[0]: dockerConfig and credentialHelper set together"
                         + " (expected: at most one of password, passwordFile, token, tokenFile, dockerConfig,"
-                        + " credentialHelper)"),
+                        + " credentialHelper, ecr, gcp)"),
                 problems("    dockerConfig: config.json\n    credentialHelper: lab\n"));
         assertEquals(
                 List.of("upstreams[0]: token and tokenFile set together"
                         + " (expected: at most one of password, passwordFile, token, tokenFile, dockerConfig,"
-                        + " credentialHelper)"),
+                        + " credentialHelper, ecr, gcp)"),
                 problems("    token: t\n    tokenFile: config.json\n"));
     }
 

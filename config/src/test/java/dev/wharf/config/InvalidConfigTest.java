@@ -77,7 +77,7 @@ class InvalidConfigTest {
                         ROBOT
                                 + "  - name: x.io\n    url: https://x.io\n    username: robot\n    password: a\n    token: b",
                         "upstreams[1]: password and token set together"
-                                + " (expected: at most one of password, passwordFile, token, tokenFile, dockerConfig, credentialHelper)"),
+                                + " (expected: at most one of password, passwordFile, token, tokenFile, dockerConfig, credentialHelper, ecr, gcp)"),
                 row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    username: robot",
                         "upstreams[1].username: set without password"

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,11 @@ class ReadmeUpstreamExampleTest {
         assertEquals(Duration.ofSeconds(20), ecr.settings().timeout());
         assertTrue(upstreams.get(4).tls().certFile().isPresent());
         assertEquals(dir.resolve("certs.d"), upstreams.get(5).tls().certsDir().orElseThrow());
+        assertEquals(
+                Optional.of("arn:aws:iam::210987654321:role/wharf-pull"),
+                ((UpstreamCredentials.Ecr) upstreams.get(6).credentials()).roleArn());
+        assertEquals(
+                Optional.empty(), ((UpstreamCredentials.Gcp) upstreams.get(7).credentials()).keyFile());
     }
 
     private Path write(String name, String text) throws IOException {

@@ -46,6 +46,12 @@ public final class CredentialSources {
                     helper.settings().timeout(),
                     clock);
         }
+        if (credentials instanceof UpstreamCredentials.Ecr ecr) {
+            return new RefreshingCredentials(new EcrIssuer(name, ecr), clock);
+        }
+        if (credentials instanceof UpstreamCredentials.Gcp gcp) {
+            return new RefreshingCredentials(new GcpIssuer(name, gcp), clock);
+        }
         return CredentialSource.fixed(Optional.empty(), "anonymous");
     }
 
