@@ -228,17 +228,28 @@ class ReplicasIT {
     }
 
     @Test
-    void theBucketDownFailsRequestsFastWith503AndWharfRecoversWhenItReturns() throws Exception {
+    void theBucketDownFailsRequestsFastWith503ButTheDiskTierServesAndWharfRecoversWhenItReturns() throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
             SeededImage image =
                     ImageSeeder.of(registry).seedImage("org/app", List.of("1.0"), ImageFormat.OCI, "amd64", 1);
             String blob = image.blobDigests().get(image.blobDigests().size() - 1);
             String path = "/v2/" + UPSTREAM + "/org/app/blobs/" + blob;
-            try (RunningWharf a = replica(registry.url().toString(), "a")) {
+            try (RunningWharf a = replica(registry.url().toString(), "a");
+                    RunningWharf tiered = RunningWharf.start(
+                            yaml(registry.url().toString()),
+                            Files.createDirectories(dir.resolve("tiered")),
+                            s3.storageYaml(PREFIX) + "    diskTier: 64MiB\n")) {
+                // The replica with a disk tier fills the image, so its blobs are on its local disk too.
                 new Skopeo()
-                        .copyToDir(a.host() + "/" + UPSTREAM + "/" + image.reference(), dir.resolve("pulled"))
+                        .copyToDir(tiered.host() + "/" + UPSTREAM + "/" + image.reference(), dir.resolve("pulled"))
                         .requireSuccess();
                 s3.stop();
+
+                try (RawGet get = RawGet.send(tiered.url(), "GET", path)) {
+                    get.readRest();
+                    assertEquals(200, get.status(), "the disk tier serves with the bucket down");
+                    assertEquals(Digest.parse(blob), get.digest());
+                }
 
                 long started = System.nanoTime();
                 HttpResponse<String> refused = HttpClient.newHttpClient()
@@ -313,8 +324,12 @@ class ReplicasIT {
     }
 
     private RunningWharf replica(String upstreamUrl, String name) throws Exception {
-        String yaml = "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: "
-                + upstreamUrl + "\n";
-        return RunningWharf.start(yaml, Files.createDirectories(dir.resolve(name)), s3.storageYaml(PREFIX));
+        return RunningWharf.start(
+                yaml(upstreamUrl), Files.createDirectories(dir.resolve(name)), s3.storageYaml(PREFIX));
+    }
+
+    private static String yaml(String upstreamUrl) {
+        return "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: " + upstreamUrl
+                + "\n";
     }
 }
