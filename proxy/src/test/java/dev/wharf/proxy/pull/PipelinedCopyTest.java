@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.ForwardingBlobWriter;
 import dev.wharf.storage.StorageException;
 import dev.wharf.storage.fs.FileBlobStore;
 import java.io.ByteArrayInputStream;
@@ -136,7 +137,7 @@ class PipelinedCopyTest {
         AtomicInteger writesRunning = new AtomicInteger();
 
         try (BlobWriter real = store.create(Digest.sha256(body), body.length)) {
-            BlobWriter failing = new Delegating(real) {
+            BlobWriter failing = new ForwardingBlobWriter(real) {
                 @Override
                 public void write(ByteBuffer src) {
                     writesRunning.incrementAndGet();
@@ -232,7 +233,7 @@ class PipelinedCopyTest {
     }
 
     /** Holds the first write until released. */
-    private static final class HeldFirstWrite extends Delegating {
+    private static final class HeldFirstWrite extends ForwardingBlobWriter {
         private final CountDownLatch release;
         private boolean first = true;
 
@@ -253,49 +254,6 @@ class PipelinedCopyTest {
                 }
             }
             super.write(src);
-        }
-    }
-
-    private static class Delegating implements BlobWriter {
-        private final BlobWriter target;
-
-        Delegating(BlobWriter target) {
-            this.target = target;
-        }
-
-        @Override
-        public void write(ByteBuffer src) {
-            target.write(src);
-        }
-
-        @Override
-        public long written() {
-            return target.written();
-        }
-
-        @Override
-        public BlobReader openPartial() {
-            return target.openPartial();
-        }
-
-        @Override
-        public void verify() {
-            target.verify();
-        }
-
-        @Override
-        public void commit() {
-            target.commit();
-        }
-
-        @Override
-        public void abort() {
-            target.abort();
-        }
-
-        @Override
-        public void close() {
-            target.close();
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.wharf.storage.BlobReader;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.BlobWriter;
 import dev.wharf.storage.Digest;
+import dev.wharf.storage.ForwardingBlobWriter;
 import dev.wharf.storage.Spool;
 import dev.wharf.storage.StorageException;
 import dev.wharf.storage.fs.FileBlobStore;
@@ -208,34 +209,13 @@ public final class DiskTier implements BlobStore {
     }
 
     /** The remote store's writer, which copies the committed bytes onto the tier. */
-    private final class KeepingWriter implements BlobWriter {
-        private final BlobWriter target;
+    private final class KeepingWriter extends ForwardingBlobWriter {
         private final Digest digest;
         private boolean committed;
 
         KeepingWriter(BlobWriter target, Digest digest) {
-            this.target = target;
+            super(target);
             this.digest = digest;
-        }
-
-        @Override
-        public void write(ByteBuffer src) {
-            target.write(src);
-        }
-
-        @Override
-        public long written() {
-            return target.written();
-        }
-
-        @Override
-        public BlobReader openPartial() {
-            return target.openPartial();
-        }
-
-        @Override
-        public void verify() {
-            target.verify();
         }
 
         @Override
@@ -243,23 +223,13 @@ public final class DiskTier implements BlobStore {
             if (committed) {
                 return;
             }
-            target.verify();
+            target().verify();
             // Opened before the commit: the spool's file may be removed by it, and an open reader keeps reading it.
-            try (BlobReader verified = target.openPartial()) {
-                target.commit();
+            try (BlobReader verified = target().openPartial()) {
+                target().commit();
                 committed = true;
                 keep(digest, verified);
             }
-        }
-
-        @Override
-        public void abort() {
-            target.abort();
-        }
-
-        @Override
-        public void close() {
-            target.close();
         }
     }
 }
