@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,7 +26,7 @@ final class CloudCredentialReader {
             Pattern.compile("arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
     private static final String REGISTRY_EXPECTED = "a 12-digit AWS account id";
     private static final Pattern REGISTRY_ID = Pattern.compile("[0-9]{12}");
-    private static final String ENDPOINT_EXPECTED = "http(s)://host[:port] without credentials, query or fragment";
+    private static final String ENDPOINT_EXPECTED = HttpEndpoints.EXPECTED;
     private static final String KEY_EXPECTED = "a readable service-account JSON key file";
     private static final long KEY_FILE_LIMIT = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,18 +98,11 @@ final class CloudCredentialReader {
     }
 
     private static Optional<URI> endpoint(YamlMapping ecr, String text) {
-        try {
-            URI uri = new URI(text);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            boolean bare = uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
-            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && bare) {
-                return Optional.of(uri);
-            }
-        } catch (URISyntaxException e) {
-            // reported below
+        Optional<URI> uri = HttpEndpoints.parse(text);
+        if (uri.isEmpty()) {
+            // The text may carry credentials: name the key, not the value.
+            ecr.context().problems().add(ecr.pathOf("endpoint"), "not a usable URL", ENDPOINT_EXPECTED);
         }
-        // The text may carry credentials: name the key, not the value.
-        ecr.context().problems().add(ecr.pathOf("endpoint"), "not a usable URL", ENDPOINT_EXPECTED);
-        return Optional.empty();
+        return uri;
     }
 }

@@ -1,12 +1,10 @@
 package dev.wharf.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -32,7 +30,7 @@ final class S3Reader {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()/-]{0,512}");
     private static final String REGION_EXPECTED = "region like us-east-1";
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
-    private static final String ENDPOINT_EXPECTED = "http(s)://host[:port] without credentials, query or fragment";
+    private static final String ENDPOINT_EXPECTED = HttpEndpoints.EXPECTED;
     private static final String BOOLEAN_EXPECTED = "true or false";
 
     private final YamlMapping m;
@@ -106,19 +104,12 @@ final class S3Reader {
     }
 
     private Optional<URI> endpoint(String text) {
-        try {
-            URI uri = new URI(text);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            boolean bare = uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
-            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && bare) {
-                return Optional.of(uri);
-            }
-        } catch (URISyntaxException e) {
-            // reported below
+        Optional<URI> uri = HttpEndpoints.parse(text);
+        if (uri.isEmpty()) {
+            // The text may carry credentials: name the key, not the value.
+            problems.add(m.path() + ".endpoint", "not a usable URL", ENDPOINT_EXPECTED);
         }
-        // The text may carry credentials: name the key, not the value.
-        problems.add(m.path() + ".endpoint", "not a usable URL", ENDPOINT_EXPECTED);
-        return Optional.empty();
+        return uri;
     }
 
     private Optional<Path> secretFile(String text) {
