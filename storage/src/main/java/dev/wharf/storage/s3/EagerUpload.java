@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -129,15 +128,6 @@ final class EagerUpload {
                             b -> b.bucket(bucket).key(key).contentType(OCTETS))
                     .uploadId();
         }
-        long length = to - from;
-        String etag = client.uploadPart(
-                        b -> b.bucket(bucket)
-                                .key(key)
-                                .uploadId(uploadId)
-                                .partNumber(number)
-                                .contentLength(length),
-                        RequestBody.fromContentProvider(() -> new RangeInputStream(spool, from, to), length, OCTETS))
-                .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        parts.add(S3Upload.part(client, bucket, key, uploadId, number, spool, from, to));
     }
 }

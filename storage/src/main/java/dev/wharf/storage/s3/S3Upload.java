@@ -63,6 +63,22 @@ final class S3Upload {
     }
 
     private CompletedPart uploadPart(BlobReader reader, String key, String uploadId, int number, long from, long to) {
+        return part(client, bucket, key, uploadId, number, reader, from, to);
+    }
+
+    /**
+     * Uploads bytes {@code from} to {@code to} (exclusive) of {@code reader} as part {@code number} of an upload; the
+     * SDK may open the range more than once (to hash it, then to send it), each time from the reader.
+     */
+    static CompletedPart part(
+            S3Client client,
+            String bucket,
+            String key,
+            String uploadId,
+            int number,
+            BlobReader reader,
+            long from,
+            long to) {
         long length = to - from;
         String etag = client.uploadPart(
                         b -> b.bucket(bucket)
