@@ -19,6 +19,7 @@ import dev.wharf.storage.index.StoreBackedIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * Wharf without its listeners: storage opened, the upstream lanes made, the pull-through cache assembled, and the
@@ -100,6 +101,11 @@ public final class Core implements AutoCloseable {
     /** The pull-through cache. */
     public PullThrough pull() {
         return pull;
+    }
+
+    /** The threads that do store work (they may block on the disk or the bucket, never on an upstream). */
+    public Executor storage() {
+        return threads.storage();
     }
 
     private static FreshnessPolicy freshness(WharfConfig config) {

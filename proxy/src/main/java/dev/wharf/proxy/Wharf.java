@@ -72,6 +72,7 @@ public final class Wharf implements AutoCloseable {
                         host -> config.findUpstream(host).map(UpstreamConfig::name),
                         config.defaultUpstream(),
                         core.pull(),
+                        core.storage(),
                         new RequestMetrics(
                                 meters,
                                 config.upstreams().stream()

@@ -53,7 +53,7 @@ final class FillChunkedInput<T> implements ChunkedInput<T> {
                 length,
                 channel,
                 BUFFER_CHUNK,
-                (allocator, position, size) -> BlobChunkedInput.readFully(partial, allocator, position, size));
+                (allocator, position, size) -> PrefetchedChunkedInput.readFully(partial, allocator, position, size));
     }
 
     /** Chunks sent from {@code file} (the partial reader's own) by sendfile: no copy through user space. */

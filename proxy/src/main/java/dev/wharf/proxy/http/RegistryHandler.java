@@ -37,6 +37,7 @@ import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -53,12 +54,15 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
     private final Router router;
     private final PullThrough pull;
+    private final Executor storage;
     private final RequestMetrics metrics;
     private final AccessLog accessLog;
 
-    RegistryHandler(Router router, PullThrough pull, RequestMetrics metrics, AccessLog accessLog) {
+    /** {@code storage} reads blobs whose reads may wait (a bucket's), so that the event loop never does. */
+    RegistryHandler(Router router, PullThrough pull, Executor storage, RequestMetrics metrics, AccessLog accessLog) {
         this.router = router;
         this.pull = pull;
+        this.storage = storage;
         this.metrics = metrics;
         this.accessLog = accessLog;
     }
@@ -332,7 +336,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 // TLS must encrypt in user space: chunked reads of the file (closing it twice is harmless).
                 done = ctx.writeAndFlush(new HttpChunkedInput(fileChunks(file, first, length)));
             } else if (content instanceof BlobContent.Ranged ranged) {
-                done = ctx.writeAndFlush(new HttpChunkedInput(new BlobChunkedInput(ranged.reader(), first, length)));
+                // A remote store's reads wait on the network: they run on a worker, never on the event loop.
+                done = ctx.writeAndFlush(new HttpChunkedInput(
+                        new PrefetchedChunkedInput(ranged.reader(), first, length, storage, ctx.channel())));
             } else {
                 throw new IllegalStateException("a redirect is only answered to GET");
             }

@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -55,6 +56,7 @@ public final class WharfServer implements AutoCloseable {
             Function<String, Optional<String>> upstreamByHost,
             String defaultUpstream,
             PullThrough pull,
+            Executor storage,
             RequestMetrics metrics,
             AccessLog accessLog)
             throws InterruptedException {
@@ -64,7 +66,7 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler =
-                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, metrics, accessLog);
+                new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)

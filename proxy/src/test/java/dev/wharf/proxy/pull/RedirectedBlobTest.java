@@ -92,6 +92,7 @@ class RedirectedBlobTest {
                 host -> host.equals("fake") ? Optional.of("fake") : Optional.empty(),
                 "fake",
                 pull,
+                Runnable::run,
                 new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
                 AccessLog.OFF);
         path = "/v2/library/app/blobs/" + upstream.blob(LAYER);

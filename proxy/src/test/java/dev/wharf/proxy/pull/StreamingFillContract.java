@@ -81,6 +81,7 @@ abstract class StreamingFillContract {
                 host -> host.equals("fake") ? Optional.of("fake") : Optional.empty(),
                 "fake",
                 pull,
+                workers,
                 new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
                 accessLog);
         digest = upstream.blob(LAYER);
