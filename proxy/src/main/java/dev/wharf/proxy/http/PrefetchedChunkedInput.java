@@ -20,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
  * written, so at most two chunks per connection are in memory. Used on the event loop only, but for the reads.
  */
 final class PrefetchedChunkedInput implements ChunkedInput<ByteBuf> {
-    static final int CHUNK = 256 * 1024;
+    static final int CHUNK = 1024 * 1024;
 
     private final BlobReader reader;
     private final long first;
