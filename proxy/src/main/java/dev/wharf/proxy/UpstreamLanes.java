@@ -92,6 +92,7 @@ final class UpstreamLanes implements AutoCloseable {
                 Sleeper.REAL,
                 () -> ThreadLocalRandom.current().nextDouble());
         UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+        UpstreamGauges.countCredentialFailures(meters, u.name(), registry);
         lanes.put(u.name(), new Upstreams.Lane(stack.client(), pool));
     }
 

@@ -89,6 +89,16 @@ final class ErrorMapper {
                 LOG.warn("upstream {} refused access: {}", where, e.getMessage());
                 yield new OciError(FORBIDDEN, "DENIED", "upstream " + where + " refused access");
             }
+            case CREDENTIALS -> {
+                // The log names the credential source; the client only learns that this is Wharf's problem, not theirs.
+                LOG.warn("{}", e.getMessage());
+                yield new OciError(
+                        BAD_GATEWAY,
+                        "DENIED",
+                        e.status() == 0
+                                ? "Wharf could not obtain its credentials for upstream " + where
+                                : "upstream " + where + " refused Wharf's credentials");
+            }
             case RATE_LIMITED ->
                 new OciError(
                         TOO_MANY_REQUESTS,

@@ -77,9 +77,9 @@ public final class CredentialSources {
         return url.getRawAuthority().toLowerCase(Locale.ROOT);
     }
 
-    /** A failure to obtain credentials: {@code UNAUTHORIZED}, never retried, with a message free of secrets. */
+    /** A failure to obtain credentials: {@code CREDENTIALS}, never retried, with a message free of secrets. */
     static UpstreamException failure(String upstream, String what) {
         return new UpstreamException(
-                UpstreamException.Kind.UNAUTHORIZED, 0, "upstream " + upstream + ": credentials from " + what);
+                UpstreamException.Kind.CREDENTIALS, 0, "upstream " + upstream + ": credentials from " + what);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -48,6 +49,7 @@ public final class RegistryClient implements UpstreamClient {
     private final Authorizer authorizer;
     private final Clock clock;
     private final AtomicReference<Optional<RateLimit>> rateLimit = new AtomicReference<>(Optional.empty());
+    private final AtomicLong credentialFailures = new AtomicLong();
 
     /**
      * A client with its own {@link HttpClient} using the settings' connect timeout; {@code watchdog} (owned by the
@@ -218,13 +220,64 @@ public final class RegistryClient implements UpstreamClient {
         }
     }
 
-    /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
     private Exchange execute(
             String method, URI uri, Optional<String> scope, Optional<String> accept, Duration timeout) {
         return execute(method, uri, scope, accept, timeout, Transport.Body.SMALL);
     }
 
+    /** As {@link #attempt}; a request that failed on Wharf's credentials is counted (see {@link #credentialFailures}). */
     private Exchange execute(
+            String method,
+            URI uri,
+            Optional<String> scope,
+            Optional<String> accept,
+            Duration timeout,
+            Transport.Body body) {
+        Exchange exchange;
+        try {
+            exchange = withOneRefresh(method, uri, scope, accept, timeout, body);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.CREDENTIALS) {
+                credentialFailures.incrementAndGet();
+            }
+            throw e;
+        }
+        if (authorizer.refuses(exchange)) {
+            credentialFailures.incrementAndGet();
+        }
+        return exchange;
+    }
+
+    /**
+     * As {@link #attempt}; when the upstream or its token service refuses Wharf's login, the credential source is
+     * refreshed once, and the request is sent once more if that gave another login.
+     */
+    private Exchange withOneRefresh(
+            String method,
+            URI uri,
+            Optional<String> scope,
+            Optional<String> accept,
+            Duration timeout,
+            Transport.Body body) {
+        Exchange first;
+        try {
+            first = attempt(method, uri, scope, accept, timeout, body);
+        } catch (UpstreamException e) {
+            boolean refused = e.kind() == UpstreamException.Kind.CREDENTIALS && e.status() != 0;
+            if (!refused || !authorizer.refreshLogin()) {
+                throw e;
+            }
+            return attempt(method, uri, scope, accept, timeout, body);
+        }
+        if (authorizer.refuses(first) && authorizer.refreshLogin()) {
+            first.discard();
+            return attempt(method, uri, scope, accept, timeout, body);
+        }
+        return first;
+    }
+
+    /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
+    private Exchange attempt(
             String method,
             URI uri,
             Optional<String> scope,
@@ -281,8 +334,19 @@ public final class RegistryClient implements UpstreamClient {
         }
     }
 
+    /**
+     * Requests to this upstream that failed on Wharf's own credentials: refused by the upstream or its token service
+     * (after the one refresh), or not obtainable from their source.
+     */
+    public long credentialFailures() {
+        return credentialFailures.get();
+    }
+
     private UpstreamException failure(Exchange exchange) {
         int status = exchange.status();
+        if (authorizer.refuses(exchange)) {
+            return authorizer.refused(exchange.method() + " " + exchange.described(), status);
+        }
         UpstreamException.Kind kind = switch (status) {
             case 404 -> UpstreamException.Kind.NOT_FOUND;
             case 401 -> UpstreamException.Kind.UNAUTHORIZED;

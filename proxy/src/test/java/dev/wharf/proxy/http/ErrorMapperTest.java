@@ -49,6 +49,25 @@ class ErrorMapperTest {
     }
 
     @Test
+    void wharfsRefusedCredentialsAreABadGatewayNeverTheClientsUnauthorized() {
+        ErrorMapper.OciError error = ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.CREDENTIALS), MANIFEST);
+
+        assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
+        assertEquals("DENIED", error.code());
+        assertEquals("upstream up.test refused Wharf's credentials", error.message());
+    }
+
+    @Test
+    void anUpstreamRefusingAnonymousAccessIsForbidden() {
+        ErrorMapper.OciError error =
+                ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.UNAUTHORIZED), MANIFEST);
+
+        assertEquals(HttpResponseStatus.FORBIDDEN, error.status());
+        assertEquals("DENIED", error.code());
+        assertEquals("upstream up.test refused access", error.message());
+    }
+
+    @Test
     void aTagListTooLargeIsReportedAsATagListNeverAsAManifest() {
         ErrorMapper.OciError error = ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.TOO_LARGE), TAGS);
 
