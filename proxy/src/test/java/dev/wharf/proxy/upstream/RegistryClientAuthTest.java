@@ -167,7 +167,7 @@ class RegistryClientAuthTest {
         UpstreamSettings settings = settings(upstream.uri(), Optional.empty(), Optional.empty(), Optional.empty());
         RegistryClient client = new RegistryClient(
                 settings,
-                rotating,
+                CredentialRoutes.single(rotating),
                 Optional.empty(),
                 RegistryClient.newHttpClient(settings),
                 clock,
@@ -371,7 +371,8 @@ class RegistryClientAuthTest {
         UpstreamSettings settings = UpstreamSettings.anonymous("hub", upstream.uri());
         RegistryClient client = new RegistryClient(
                 settings,
-                CredentialSource.fixed(Optional.of(new Login.IdentityToken(PASSWORD)), "dockerConfig x"),
+                CredentialRoutes.single(
+                        CredentialSource.fixed(Optional.of(new Login.IdentityToken(PASSWORD)), "dockerConfig x")),
                 Optional.empty(),
                 RegistryClient.newHttpClient(settings),
                 clock,
