@@ -10,6 +10,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import dev.wharf.proxy.pull.Target;
+import dev.wharf.proxy.upstream.FailureCause;
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.StorageException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -109,7 +110,7 @@ final class ErrorMapper {
                 LOG.warn("upstream {} unavailable: {}", where, e.getMessage());
                 yield e.timedOut()
                         ? new OciError(GATEWAY_TIMEOUT, "UNAVAILABLE", "upstream " + where + " timed out")
-                        : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
+                        : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable" + why(e));
             }
             case TOO_LARGE -> {
                 LOG.warn("upstream {} sent too much: {}", where, e.getMessage());
@@ -126,6 +127,14 @@ final class ErrorMapper {
                                 BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " broke the registry protocol");
             }
         };
+    }
+
+    /** Why an upstream is unavailable, for the error detail: its HTTP status, or what failed in reaching it. */
+    private static String why(UpstreamException e) {
+        if (e.status() > 0) {
+            return ": it answered " + e.status();
+        }
+        return e.getCause() == null ? "" : ": " + FailureCause.of(e.getCause());
     }
 
     /** What was too large follows from the route: only a manifest route reads a manifest, only tags a tag list. */

@@ -45,7 +45,7 @@ class ErrorMapperTest {
         assertFalse(down.timedOut());
         assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
         assertEquals("UNAVAILABLE", error.code());
-        assertEquals("upstream up.test is unavailable", error.message());
+        assertEquals("upstream up.test is unavailable: it answered 503", error.message());
     }
 
     @Test
