@@ -2,6 +2,7 @@ package dev.wharf.proxy;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. Exit codes:
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code health}, {@code --help}, {@code --version}. Exit codes:
  * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
  */
 @Command(
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pull-through caching proxy for OCI container registries.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, HealthCommand.class})
 public final class Main implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -97,7 +98,10 @@ public final class Main implements Runnable {
         }
     }
 
-    /** {@code wharf config check FILE}: lists every problem; exit 1 when there is any. */
+    /**
+     * {@code wharf config check FILE}: lists every problem, exit 1 when there is any; else says which upstreams there
+     * are and where each one's credentials come from (never a secret).
+     */
     @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a configuration file.")
     static final class ConfigCheck implements Callable<Integer> {
         @Parameters(paramLabel = "FILE")
@@ -108,13 +112,22 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            WharfConfig config;
             try {
-                ConfigLoader.load(file);
+                config = ConfigLoader.load(file);
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), file, e);
                 return 1;
             }
-            spec.commandLine().getOut().println(file + ": ok");
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(file + ": ok");
+            for (UpstreamConfig upstream : config.upstreams()) {
+                out.println("  upstream " + upstream.name() + " (" + upstream.url() + "): credentials from "
+                        + upstream.credentials().describe());
+                upstream.repositoryCredentials()
+                        .forEach(scoped -> out.println("    repositories " + scoped.describe()));
+            }
+            out.flush();
             return 0;
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.config.ConfigLoader;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.lab.FreePort;
+import dev.wharf.proxy.lab.RunningWharf;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -35,6 +36,40 @@ class MainTest {
         Path file = Files.writeString(dir.resolve("wharf.yaml"), "listen: 127.0.0.1:5000\nmaxStale: 3d\n");
         assertEquals(0, run("config", "check", file.toString()));
         assertTrue(out.toString().contains("ok"), out.toString());
+    }
+
+    @Test
+    void configCheckSaysWhereEachUpstreamsCredentialsComeFromWithoutSecrets(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(
+                dir.resolve("wharf.yaml"),
+                "upstreams:\n  - name: private.example\n    url: https://private.example\n    username: robot\n"
+                        + "    password: s3cr3t-sentinel\n    repositoryCredentials:\n"
+                        + "      - {repositories: [public/*]}\n");
+
+        assertEquals(0, run("config", "check", file.toString()));
+
+        String said = out.toString();
+        assertTrue(
+                said.contains("upstream private.example (https://private.example): credentials from password"), said);
+        assertTrue(said.contains("    repositories public/* from anonymous"), said);
+        assertTrue(
+                said.contains("upstream docker.io (https://registry-1.docker.io): credentials from anonymous"), said);
+        assertFalse(said.contains("s3cr3t-sentinel"), said);
+    }
+
+    @Test
+    void healthIsZeroForARunningWharfAndOneWhenNothingAnswers(@TempDir Path dir) throws Exception {
+        try (RunningWharf wharf = RunningWharf.start("", dir)) {
+            assertEquals(
+                    0,
+                    run("health", "--url", wharf.adminUrl().resolve("/healthz").toString()));
+        }
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        assertEquals(1, run("health", "--url", "http://127.0.0.1:" + closed + "/healthz", "--timeout", "2"));
+        assertTrue(err.toString().contains("127.0.0.1:" + closed), err.toString());
     }
 
     @Test

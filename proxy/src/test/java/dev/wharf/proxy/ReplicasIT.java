@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -220,7 +221,10 @@ class ReplicasIT {
                             "ReplicasIT: the blob of a replica killed mid-fill was served after %d ms%n", waited);
                     assertTrue(waited < 45_000, "the lease expired (30 s after its last renewal): " + waited + " ms");
                 }
-                keys = s3.keys(PREFIX);
+                // The survivor streams the blob while it stores it: the upload and the lease's release may end
+                // after the client's last byte.
+                keys = awaitKeys(k -> k.stream().anyMatch(key -> key.endsWith("/" + hex) && key.contains("/blobs/"))
+                        && !k.contains(PREFIX + "leases/sha256/" + hex));
                 assertTrue(keys.stream().anyMatch(k -> k.endsWith("/" + hex) && k.contains("/blobs/")), keys::toString);
                 assertFalse(keys.contains(PREFIX + "leases/sha256/" + hex), "the survivor released its lease");
             }
@@ -314,6 +318,17 @@ class ReplicasIT {
 
     /** What one client got. */
     private record Outcome(int status, long bytes, Digest digest) {}
+
+    /** The bucket's keys once {@code done} holds for them, or as they are after 30 s. */
+    private List<String> awaitKeys(Predicate<List<String>> done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> keys = s3.keys(PREFIX);
+        while (!done.test(keys) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            keys = s3.keys(PREFIX);
+        }
+        return keys;
+    }
 
     private void awaitLease() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
