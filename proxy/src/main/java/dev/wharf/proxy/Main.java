@@ -3,6 +3,8 @@ package dev.wharf.proxy;
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigLoader;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.bundle.ExportCommand;
+import dev.wharf.proxy.bundle.ImportCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. Exit codes:
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code export}, {@code import}, {@code --help}, {@code --version}. Exit codes:
  * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
  */
 @Command(
@@ -24,7 +26,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pull-through caching proxy for OCI container registries.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, ExportCommand.class, ImportCommand.class})
 public final class Main implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
