@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * Writes a POSIX ustar archive of regular files, deterministically: every header has mode 0644, uid and gid 0, no
  * user or group name and the same modification time, so the same entries in the same order give the same bytes.
- * Entry bodies are streamed by the caller; nothing is held but one header. Names must be ASCII and at most 100
- * characters (a bundle's longest, {@code blobs/sha512/<128 hex>}, is split into prefix and name).
+ * Entry bodies are streamed by the caller; nothing is held but one header. Names must be ASCII; one that does not fit
+ * ustar's fields (a {@code blobs/sha512/<128 hex>} path) is given in a PAX extended header before its entry.
  */
 final class TarWriter implements AutoCloseable {
     static final int BLOCK = 512;
@@ -30,7 +30,14 @@ final class TarWriter implements AutoCloseable {
             throw new IllegalStateException("previous entry is short by " + remaining + " bytes");
         }
         pad();
-        out.write(header(name, size));
+        if (!fitsUstar(name)) {
+            byte[] record = paxRecord("path", name);
+            out.write(header("PaxHeaders/" + name.substring(name.lastIndexOf('/') + 1), record.length, 'x'));
+            out.write(record);
+            int tail = record.length % BLOCK;
+            out.write(new byte[tail == 0 ? 0 : BLOCK - tail]);
+        }
+        out.write(header(name, size, '0'));
         this.remaining = size;
         this.size = size;
     }
@@ -68,17 +75,36 @@ final class TarWriter implements AutoCloseable {
         size = 0;
     }
 
-    static byte[] header(String name, long size) {
+    /** Whether {@code name} fits ustar's name field, or its prefix and name fields split at a slash. */
+    static boolean fitsUstar(String name) {
+        if (name.length() <= 100) {
+            return true;
+        }
+        int slash = name.lastIndexOf('/', 155);
+        return slash > 0 && name.length() - slash - 1 <= 100;
+    }
+
+    /** A PAX record {@code "<length> key=value\n"}, whose length counts its own digits. */
+    static byte[] paxRecord(String key, String value) {
+        int rest = (" " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8).length;
+        int length = rest + String.valueOf(rest).length();
+        if (String.valueOf(length).length() > String.valueOf(rest).length()) {
+            length++;
+        }
+        return (length + " " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A header of type {@code type}; a name that does not fit is cut (its PAX record says it whole). */
+    static byte[] header(String name, long size, char type) {
         byte[] h = new byte[BLOCK];
         String prefix = "";
         String base = name;
-        if (name.length() > 100) {
+        if (name.length() > 100 && fitsUstar(name)) {
             int slash = name.lastIndexOf('/', 155);
-            if (slash < 0 || name.length() - slash - 1 > 100) {
-                throw new IllegalArgumentException("name too long for ustar: " + name);
-            }
             prefix = name.substring(0, slash);
             base = name.substring(slash + 1);
+        } else if (name.length() > 100) {
+            base = name.substring(0, 100);
         }
         put(h, 0, 100, base);
         octal(h, 100, 8, 0644);
@@ -94,7 +120,7 @@ final class TarWriter implements AutoCloseable {
             octal(h, 124, 12, size);
         }
         octal(h, 136, 12, MTIME);
-        h[156] = '0';
+        h[156] = (byte) type;
         put(h, 257, 6, "ustar");
         put(h, 263, 2, "00");
         put(h, 345, 155, prefix);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.proxy.lab.CommandResult;
+import dev.wharf.proxy.lab.Containerd;
 import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RegistryProcess;
@@ -121,6 +122,16 @@ class AirGapIT {
                     Path out = dir.resolve("b-" + image.repository().replace('/', '-'));
                     skopeo.copyToDir(siteB.host() + "/" + UPSTREAM + "/" + image.reference(), out);
                     assertEquals(image.manifestDigest(), pulledDigest(siteB, image));
+                }
+                // containerd too, as a mirror for every registry (requests carry ?ns=up.test).
+                try (Containerd containerd = Containerd.start()) {
+                    Path hosts = Files.createDirectory(dir.resolve("hosts"));
+                    Containerd.writeHostsToml(hosts, "_default", siteB.url().toString());
+                    for (SeededImage image : seeded.all()) {
+                        String name = UPSTREAM + "/" + image.reference();
+                        containerd.pull(name, hosts);
+                        assertEquals(Optional.of(image.manifestDigest()), containerd.imageDigest(name));
+                    }
                 }
                 // Only the chosen platform of the multi-platform index travelled.
                 CommandResult arm = skopeo.run(
