@@ -56,43 +56,57 @@ public final class ExportCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Optional<WharfConfig> loaded = CliCore.config(config, err);
         if (loaded.isEmpty()) {
             return 1;
         }
-        List<ImageRef> refs = new ArrayList<>();
+        List<Exporter.Selected> selection = new ArrayList<>();
         Set<Platform> chosen = new LinkedHashSet<>();
         try {
             if (images.isEmpty()) {
                 throw new IllegalArgumentException("name at least one --image");
             }
-            for (String image : images) {
-                refs.add(ImageRef.parse(image, loaded.get()));
-            }
             for (String platform : platforms) {
                 chosen.add(Platform.parse(platform));
+            }
+            for (String image : images) {
+                selection.add(new Exporter.Selected(ImageRef.parse(image, loaded.get()), chosen));
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Set<Digest> earlier = since == null ? Set.of() : BlobPath.inBundle(since);
+        Set<Digest> earlier;
+        try {
+            earlier = since == null ? Set.of() : BlobPath.inBundle(since);
+        } catch (IOException e) {
+            err.println("wharf export: cannot read the earlier bundle " + since + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         Optional<Core> opened = CliCore.open(loaded.get(), "export", err);
         if (opened.isEmpty()) {
             return 1;
         }
         try (Core core = opened.get()) {
             Exporter exporter = new Exporter(core.pull(), core.blobs(), err);
-            List<String> missing = exporter.collect(refs, chosen);
+            List<String> missing = exporter.collect(selection);
             if (!missing.isEmpty()) {
                 err.println("wharf export: nothing written; " + missing.size() + " image(s) cannot be had:");
                 missing.forEach(m -> err.println("  " + m));
                 err.flush();
                 return 1;
             }
-            Exporter.Summary summary = exporter.write(this.out, earlier);
+            Exporter.Summary summary;
+            try {
+                summary = exporter.write(this.out, earlier);
+            } catch (IOException e) {
+                err.println("wharf export: cannot write " + this.out + ": " + e.getMessage() + " (nothing written)");
+                err.flush();
+                return 1;
+            }
             out.printf(
                     "%s: %d references, %d blobs (%d bytes)%s%n",
                     this.out,

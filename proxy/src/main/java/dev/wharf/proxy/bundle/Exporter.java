@@ -41,6 +41,16 @@ import java.util.concurrent.CompletionException;
 final class Exporter {
     private static final int BUFFER = 1024 * 1024;
 
+    /**
+     * One image to carry and the platforms of it to carry (all when empty). Images named on the command line share
+     * the {@code --platform} options; a prewarm rule, selected by name, would give its own.
+     */
+    record Selected(ImageRef image, Set<Platform> platforms) {
+        Selected {
+            platforms = Set.copyOf(platforms);
+        }
+    }
+
     /** What a bundle holds: how many references and blobs, and the bytes of the blobs written. */
     record Summary(int refs, int blobs, long bytes) {}
 
@@ -58,15 +68,17 @@ final class Exporter {
     }
 
     /**
-     * Makes sure of {@code images} for {@code platforms} (all when empty) with their referrers; returns what could not
-     * be (each with the reason, such as an upstream that cannot be reached), empty when all is stored.
+     * Makes sure of the selected images, each for its platforms, with their referrers; returns what could not be
+     * (each with the reason, such as an upstream that cannot be reached), empty when all is stored.
      */
-    List<String> collect(List<ImageRef> images, Set<Platform> platforms) {
-        for (ImageRef image : images) {
+    List<String> collect(List<Selected> selection) {
+        for (Selected selected : selection) {
+            ImageRef image = selected.image();
             try {
-                StoredImage stored = join(pull.ensureImage(image.target(), image.reference(), platforms));
+                StoredImage stored = join(pull.ensureImage(image.target(), image.reference(), selected.platforms()));
                 Manifest top = manifest(image.target(), stored.digest());
-                refs.put(ref(image, stored, top).name(), ref(image, stored, top));
+                BundleIndex.Ref ref = ref(image, stored, top);
+                refs.put(ref.name(), ref);
                 addImage(image.target(), stored);
                 for (Digest manifest : stored.manifests()) {
                     addReferrers(image.target(), manifest);

@@ -79,6 +79,10 @@ class AirGapIT {
                 assertEquals(1, refused.exitCode());
                 assertTrue(refused.err().contains("in use by another Wharf process"), refused.err());
                 assertTrue(refused.err().contains("stop the wharf serve"), refused.err());
+                Path placeholder = Files.write(dir.resolve("placeholder.tar"), new byte[0]);
+                Cli importRefused = Cli.run("import", placeholder.toString(), "--config", configA.toString());
+                assertEquals(1, importRefused.exitCode());
+                assertTrue(importRefused.err().contains("wharf import: cannot open the storage"), importRefused.err());
                 assertEquals(200, get(serving.url(), "/v2/").statusCode(), "serve goes on");
             }
 
