@@ -13,6 +13,7 @@ import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RegistryProcess;
 import dev.wharf.proxy.lab.RunningWharf;
+import dev.wharf.proxy.lab.S3Server;
 import dev.wharf.proxy.lab.SeededImage;
 import dev.wharf.proxy.lab.SeededSet;
 import dev.wharf.proxy.lab.Skopeo;
@@ -249,6 +250,45 @@ class AirGapIT {
                 assertEquals(seeded.alpine().manifestDigest(), pulledDigest(siteB, seeded.alpine()));
             }
             System.out.println("AirGapIT: after a truncated import, the whole bundle: " + firstLine(resumed.out()));
+        }
+    }
+
+    @Test
+    void importIntoABucketServesAnotherReplicaOffline(@TempDir Path dir) throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous();
+                S3Server s3 = S3Server.start()) {
+            SeededSet seeded = ImageSeeder.of(registry).seedStandard();
+            String upstreamYaml = RunningWharf.singleUpstream(UPSTREAM, registry);
+            Path bundle = dir.resolve("bundle.tar");
+            List<String> images = seeded.all().stream()
+                    .map(i -> UPSTREAM + "/" + i.reference())
+                    .toList();
+            export(Cli.config(dir, Files.createDirectory(dir.resolve("a")), upstreamYaml), bundle, images, List.of())
+                    .requireSuccess();
+            registry.clearRequests();
+
+            String offlineYaml = upstreamYaml + "offline: true\n";
+            Path importer = Files.createDirectory(dir.resolve("importer"));
+            Cli imported = Cli.run(
+                            "import",
+                            bundle.toString(),
+                            "--config",
+                            Cli.config(dir, importer, s3.storageYaml("site-b/") + offlineYaml)
+                                    .toString())
+                    .requireSuccess();
+            assertTrue(imported.out().contains("4 images"), imported.out());
+            // A replica that never saw the import (its own empty storage.path) finds everything in the bucket.
+            Path replica = Files.createDirectory(dir.resolve("replica"));
+            try (RunningWharf siteB = RunningWharf.start(offlineYaml, replica, s3.storageYaml("site-b/"))) {
+                for (SeededImage image : seeded.all()) {
+                    skopeo.copyToDir(
+                            siteB.host() + "/" + UPSTREAM + "/" + image.reference(),
+                            dir.resolve("s3-" + image.repository().replace('/', '-')));
+                    assertEquals(image.manifestDigest(), pulledDigest(siteB, image));
+                }
+            }
+            assertEquals(List.of(), registry.requestsSettled(), "the bucket's replica never dialled the upstream");
+            System.out.println("AirGapIT: into S3: " + firstLine(imported.out()));
         }
     }
 
