@@ -132,7 +132,7 @@ final class ManifestPull {
      * The re-check's answer if it comes within the deadline, else {@code last} marked stale; the re-check goes on
      * and updates the tag when it ends.
      */
-    private CompletableFuture<Manifest> withDeadline(
+    CompletableFuture<Manifest> withDeadline(
             Target target, Tag tag, CompletableFuture<Manifest> recheck, Manifest last) {
         CompletableFuture<Manifest> answer = new CompletableFuture<>();
         Futures.link(recheck, answer);

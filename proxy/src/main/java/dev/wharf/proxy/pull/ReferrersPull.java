@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * API; when the upstream has none (a 404, as distribution 2.8 answers), from the referrers tag schema ({@link
  * ReferrersTag}); when neither has anything, an empty index. Whatever the upstream answered is kept like a tag's
  * manifest, under the referrers tag, so it is re-checked as often as a tag of that name, served stale within {@code
- * maxStale} when the upstream fails, served offline, and carried by export. Fetches are coalesced per repository and
- * digest and run on the upstream's lane.
+ * maxStale} when the upstream fails (or after the re-check deadline, while the fetch goes on), served offline, and
+ * carried by export. Fetches are coalesced per repository and digest and run on the upstream's lane.
  */
 final class ReferrersPull {
     private static final Logger LOG = LoggerFactory.getLogger(ReferrersPull.class);
@@ -60,10 +60,13 @@ final class ReferrersPull {
             return CompletableFuture.completedFuture(fresh.get());
         }
         Upstreams.Lane lane = upstreams.of(target);
-        return fetches.run(
+        CompletableFuture<Manifest> fetched = fetches.run(
                 new Key(target, subject),
                 lane.executor(),
                 () -> cachedIf(target, tag, true).orElseGet(() -> fetch(lane, target, subject, tag)));
+        // As for a tag: a client with a cached index within maxStale waits at most the re-check deadline.
+        Optional<Manifest> last = cachedIf(target, tag, false);
+        return last.isPresent() ? manifests.withDeadline(target, tag, fetched, last.get()) : fetched;
     }
 
     private Manifest fetch(Upstreams.Lane lane, Target target, Digest subject, Tag tag) {
