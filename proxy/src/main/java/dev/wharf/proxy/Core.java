@@ -103,6 +103,16 @@ public final class Core implements AutoCloseable {
         return pull;
     }
 
+    /** The store every blob and manifest is kept in (reads that find bytes gone drop their index entry). */
+    public BlobStore blobs() {
+        return store;
+    }
+
+    /** The index of tags, manifests and repository links. */
+    public CacheIndex index() {
+        return index;
+    }
+
     /** The threads that do store work (they may block on the disk or the bucket, never on an upstream). */
     public Executor storage() {
         return threads.storage();

@@ -4,6 +4,8 @@ import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigLoader;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.bundle.ExportCommand;
+import dev.wharf.proxy.bundle.ImportCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code wharf} command line: {@code serve}, {@code config check}, {@code health}, {@code --help}, {@code --version}. Exit codes:
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code health}, {@code export}, {@code import},
+ * {@code --help}, {@code --version}. Exit codes:
  * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
  */
 @Command(
@@ -25,7 +28,13 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pull-through caching proxy for OCI container registries.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, HealthCommand.class})
+        subcommands = {
+            Main.Serve.class,
+            Main.ConfigCommand.class,
+            HealthCommand.class,
+            ExportCommand.class,
+            ImportCommand.class
+        })
 public final class Main implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

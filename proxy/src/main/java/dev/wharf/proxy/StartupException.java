@@ -30,7 +30,7 @@ public final class StartupException extends RuntimeException {
     }
 
     /** The storage under {@code path} could not be opened. */
-    static StartupException storage(Path path, Throwable cause) {
+    public static StartupException storage(Path path, Throwable cause) {
         String reason = mentions(cause, "lock")
                 ? "it is in use by another Wharf process (each storage path belongs to one process at a time)"
                 : mentions(cause, "read-only file system")

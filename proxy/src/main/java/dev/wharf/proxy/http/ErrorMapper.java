@@ -146,6 +146,10 @@ final class ErrorMapper {
         if (route instanceof Route.Manifest) {
             return new OciError(BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a manifest over 4 MiB");
         }
+        if (route instanceof Route.Referrers) {
+            return new OciError(
+                    BAD_GATEWAY, "MANIFEST_INVALID", "upstream " + where + " sent a referrers index over 4 MiB");
+        }
         return new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " sent an answer over its size limit");
     }
 
@@ -177,6 +181,8 @@ final class ErrorMapper {
             target = b.target();
         } else if (route instanceof Route.Tags t) {
             target = t.target();
+        } else if (route instanceof Route.Referrers r) {
+            target = r.target();
         }
         return target == null ? "(none)" : target.upstream();
     }

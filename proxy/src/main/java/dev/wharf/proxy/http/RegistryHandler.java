@@ -132,6 +132,13 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             exchange.answer(pull.openBlob(b.target(), b.digest()), source -> exchange.sendBlob(b, source, rangeHeader));
         } else if (route instanceof Route.Tags t) {
             exchange.answer(pull.tags(t.target()), tags -> exchange.sendTags(t, tags));
+        } else if (route instanceof Route.Referrers r) {
+            exchange.answer(pull.referrers(r.target(), r.subject(), r.artifactType()), referrers -> {
+                if (referrers.staleWarning().isPresent()) {
+                    metrics.staleServed(r.target().upstream());
+                }
+                exchange.send(Responses.referrers(referrers, head));
+            });
         }
     }
 
@@ -390,7 +397,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static RequestMetrics.Kind kind(Route route) {
-        if (route instanceof Route.Manifest) {
+        if (route instanceof Route.Manifest || route instanceof Route.Referrers) {
             return RequestMetrics.Kind.MANIFEST;
         } else if (route instanceof Route.Blob) {
             return RequestMetrics.Kind.BLOB;

@@ -1,6 +1,7 @@
 package dev.wharf.proxy.http;
 
 import dev.wharf.proxy.pull.Manifest;
+import dev.wharf.proxy.pull.Referrers;
 import dev.wharf.storage.Digest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -42,6 +43,27 @@ final class Responses {
         h.set(HttpHeaderNames.ETAG, "\"" + manifest.digest() + "\"");
         h.set(API_VERSION_HEADER, "registry/2.0");
         manifest.staleWarning().ifPresent(w -> h.set(WARNING_HEADER, "299 - " + quote(w)));
+        return response;
+    }
+
+    /**
+     * A referrers index: 200 with the OCI index media type, {@code OCI-Filters-Applied: artifactType} when it was
+     * narrowed, and a {@code Warning} when served stale.
+     */
+    static FullHttpResponse referrers(Referrers referrers, boolean head) {
+        byte[] bytes = referrers.body();
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, Referrers.MEDIA_TYPE);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        h.set(API_VERSION_HEADER, "registry/2.0");
+        if (referrers.filtered()) {
+            h.set("OCI-Filters-Applied", "artifactType");
+        }
+        referrers.staleWarning().ifPresent(w -> h.set(WARNING_HEADER, "299 - " + quote(w)));
         return response;
     }
 

@@ -16,6 +16,9 @@ sealed interface Route {
     /** {@code /v2/<name>/blobs/<digest>}. */
     record Blob(Target target, Digest digest) implements Route {}
 
+    /** {@code /v2/<name>/referrers/<digest>?artifactType=}. */
+    record Referrers(Target target, Digest subject, Optional<String> artifactType) implements Route {}
+
     /** {@code /v2/<name>/tags/list?n=&last=}; {@code requestedName} is the name as the client wrote it. */
     record Tags(Target target, String requestedName, Optional<Integer> n, Optional<String> last) implements Route {}
 }

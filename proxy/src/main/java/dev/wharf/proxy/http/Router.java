@@ -26,6 +26,10 @@ final class Router {
 
     private static final Pattern BLOB_OR_MANIFEST = Pattern.compile("^/v2/(.+)/(manifests|blobs)/([^/]+)$");
     private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
+    private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
+    // A media type (RFC 6838 names), as an artifactType filter must be; anything else never reaches the pull layer.
+    private static final Pattern MEDIA_TYPE =
+            Pattern.compile("^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$");
     private static final int MAX_TAG_PAGE = 1000;
 
     private final Function<String, Optional<String>> upstreamByHost;
@@ -60,6 +64,10 @@ final class Router {
                 return new Route.Blob(target, digest(ref));
             }
             return new Route.Manifest(target, reference(ref));
+        }
+        m = REFERRERS.matcher(path);
+        if (m.matches()) {
+            return new Route.Referrers(target(m.group(1), ns), digest(m.group(2)), artifactType(query));
         }
         m = TAGS.matcher(path);
         if (m.matches()) {
@@ -140,6 +148,14 @@ final class Router {
         } catch (IllegalArgumentException e) {
             throw new RequestException(BAD_REQUEST, "DIGEST_INVALID", "invalid digest");
         }
+    }
+
+    private static Optional<String> artifactType(Map<String, List<String>> query) {
+        Optional<String> type = single(query, "artifactType");
+        if (type.isPresent() && !MEDIA_TYPE.matcher(type.get()).matches()) {
+            throw new RequestException(BAD_REQUEST, "UNSUPPORTED", "artifactType must be a media type");
+        }
+        return type;
     }
 
     private static Optional<Integer> pageSize(Map<String, List<String>> query) {

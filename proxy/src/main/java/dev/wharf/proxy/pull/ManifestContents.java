@@ -46,6 +46,15 @@ sealed interface ManifestContents {
         return new Image(config, List.copyOf(layers));
     }
 
+    /** Whether {@code bytes} are a JSON object with a {@code manifests} array: an index (or manifest list). */
+    static boolean isIndex(byte[] bytes) {
+        try {
+            return UpstreamJson.parse(bytes).path("manifests").isArray();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static Digest digest(JsonNode descriptor) {
         String text = descriptor.path("digest").asText("");
         if (!Digest.isDigest(text)) {

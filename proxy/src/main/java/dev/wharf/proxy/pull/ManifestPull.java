@@ -132,7 +132,7 @@ final class ManifestPull {
      * The re-check's answer if it comes within the deadline, else {@code last} marked stale; the re-check goes on
      * and updates the tag when it ends.
      */
-    private CompletableFuture<Manifest> withDeadline(
+    CompletableFuture<Manifest> withDeadline(
             Target target, Tag tag, CompletableFuture<Manifest> recheck, Manifest last) {
         CompletableFuture<Manifest> answer = new CompletableFuture<>();
         Futures.link(recheck, answer);
@@ -254,7 +254,8 @@ final class ManifestPull {
         return manifest;
     }
 
-    private Manifest store(Target target, Digest digest, ManifestResponse response) {
+    /** Keeps a manifest's exact bytes (verified against {@code digest}) and records it for {@code target}. */
+    Manifest store(Target target, Digest digest, ManifestResponse response) {
         byte[] bytes = response.body();
         try (BlobWriter writer = blobs.create(digest, bytes.length)) {
             writer.write(ByteBuffer.wrap(bytes));
@@ -266,7 +267,8 @@ final class ManifestPull {
         return new Manifest(digest, response.mediaType(), bytes);
     }
 
-    private Optional<Manifest> cached(Digest digest) {
+    /** The stored manifest of {@code digest}; empty when not cached as a manifest. */
+    Optional<Manifest> cached(Digest digest) {
         Optional<DigestEntry> entry =
                 index.findDigest(digest).filter(e -> !e.mediaType().isEmpty());
         if (entry.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.FillLeases;
 import dev.wharf.storage.ManifestCache;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -22,6 +23,7 @@ public final class PullThrough {
     private final BlobPull blobs;
     private final TagLists tags;
     private final ImagePull images;
+    private final ReferrersPull referrers;
     private final Executor storage;
 
     /**
@@ -41,6 +43,7 @@ public final class PullThrough {
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
         this.images = new ImagePull(this::manifest, this::ensureBlob);
+        this.referrers = new ReferrersPull(manifests, index, upstreams, settings);
     }
 
     /**
@@ -76,6 +79,16 @@ public final class PullThrough {
      */
     public CompletableFuture<StoredImage> ensureImage(Target target, Reference reference, Set<Platform> platforms) {
         return images.ensure(target, reference, platforms);
+    }
+
+    /**
+     * The referrers of {@code subject} in the repository (an OCI image index, never absent: empty when there are none),
+     * narrowed to {@code artifactType} when given; kept like a tag's manifest (see {@link ReferrersTag}), so stale
+     * when the upstream fails to answer and nothing fresher is cached.
+     */
+    public CompletableFuture<Referrers> referrers(Target target, Digest subject, Optional<String> artifactType) {
+        return Futures.on(storage, () -> referrers.find(target, subject))
+                .thenApply(index -> Referrers.of(index, artifactType));
     }
 
     /**

@@ -64,6 +64,11 @@ public final class CircuitBreakerClient implements UpstreamClient {
         return call(() -> delegate.fetchManifest(repo, reference));
     }
 
+    @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        return call(() -> delegate.fetchReferrers(repo, subject));
+    }
+
     /** Only whether the response began counts; a body that fails later is the caller's to report. */
     @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {

@@ -47,6 +47,11 @@ public final class ConcurrencyLimitedClient implements UpstreamClient {
     }
 
     @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        return call(() -> delegate.fetchReferrers(repo, subject));
+    }
+
+    @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         acquire();
         BlobResponse response;

@@ -49,6 +49,13 @@ public final class NegativeCachingClient implements UpstreamClient {
         return call(new Key(false, repo, reference), () -> delegate.fetchManifest(repo, reference));
     }
 
+    /** A 404 here means the upstream has no referrers API; it is remembered as any other. */
+    @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        // "/" is in no tag or digest: the key cannot meet a manifest's.
+        return call(new Key(false, repo, "referrers/" + subject), () -> delegate.fetchReferrers(repo, subject));
+    }
+
     @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         return call(new Key(true, repo, digest.toString()), () -> delegate.fetchBlob(repo, digest));

@@ -29,6 +29,11 @@ public final class OfflineClient implements UpstreamClient {
     }
 
     @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        throw offline();
+    }
+
+    @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         throw offline();
     }

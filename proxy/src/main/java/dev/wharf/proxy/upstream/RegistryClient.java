@@ -42,6 +42,7 @@ public final class RegistryClient implements UpstreamClient {
             "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.docker.distribution.manifest.v2+json");
+    private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+");
 
     private final UpstreamSettings settings;
@@ -158,6 +159,23 @@ public final class RegistryClient implements UpstreamClient {
         }
         byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "manifest");
         return new ManifestResponse(body, mediaType, digestHeader(exchange.headers()));
+    }
+
+    /** {@code GET /v2/<name>/referrers/<digest>}: 404 (distribution 2.8 has no such route) is {@code NOT_FOUND}. */
+    @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        URI uri = base.resolve("/v2/" + repo.value() + "/referrers/" + subject);
+        Exchange exchange = execute("GET", uri, repo, Optional.of(OCI_INDEX), manifestTimeout());
+        expectOk(exchange, repo);
+        String mediaType;
+        try {
+            mediaType = mediaType(exchange);
+        } catch (UpstreamException e) {
+            exchange.discard();
+            throw e;
+        }
+        byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "referrers index");
+        return new ManifestResponse(body, mediaType, Optional.empty());
     }
 
     @Override

@@ -63,6 +63,11 @@ public final class RetryingClient implements UpstreamClient {
     }
 
     @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        return call(() -> delegate.fetchReferrers(repo, subject));
+    }
+
+    @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         return call(() -> delegate.fetchBlob(repo, digest));
     }

@@ -21,6 +21,14 @@ public interface UpstreamClient {
     /** GET a manifest: exact bytes (at most 4 MiB, larger is {@code TOO_LARGE}), media type, digest header if any. */
     ManifestResponse fetchManifest(RepositoryName repo, String reference);
 
+    /**
+     * GET the referrers of {@code subject} with the OCI referrers API: the index as the upstream sent it (at most 4
+     * MiB). {@code NOT_FOUND} when the upstream has no referrers API, which is all that a client without one offers.
+     */
+    default ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        throw new UpstreamException(UpstreamException.Kind.NOT_FOUND, "upstream " + name() + ": no referrers API");
+    }
+
     /** GET a blob: a streaming body the caller must close. */
     BlobResponse fetchBlob(RepositoryName repo, Digest digest);
 

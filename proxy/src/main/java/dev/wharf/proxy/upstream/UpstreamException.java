@@ -91,6 +91,14 @@ public final class UpstreamException extends RuntimeException {
                 true);
     }
 
+    /**
+     * A {@link Kind#PROTOCOL} failure found by pull code in what an upstream sent; {@code message} names the upstream
+     * and holds no secret.
+     */
+    public static UpstreamException protocol(String message) {
+        return new UpstreamException(Kind.PROTOCOL, message);
+    }
+
     /** What went wrong. */
     public Kind kind() {
         return kind;

@@ -56,6 +56,26 @@ class RouterTest {
     }
 
     @Test
+    void referrersWithArtifactType() {
+        String digest = "sha256:" + "b".repeat(64);
+        Route.Referrers route = assertInstanceOf(
+                Route.Referrers.class,
+                router.route("/v2/ghcr.io/org/app/referrers/" + digest
+                        + "?artifactType=application/vnd.example.sig.v1%2Bjson"));
+        assertEquals(digest, route.subject().toString());
+        assertEquals("org/app", route.target().repository().value());
+        assertEquals(Optional.of("application/vnd.example.sig.v1+json"), route.artifactType());
+        assertEquals(
+                Optional.empty(),
+                assertInstanceOf(Route.Referrers.class, router.route("/v2/library/alpine/referrers/" + digest))
+                        .artifactType());
+        RequestException bad = assertThrows(
+                RequestException.class, () -> router.route("/v2/org/app/referrers/" + digest + "?artifactType=x%0Ay"));
+        assertEquals(400, bad.status().code());
+        assertThrows(RequestException.class, () -> router.route("/v2/org/app/referrers/sha256:abc"));
+    }
+
+    @Test
     void blobByDigest() {
         String digest = "sha256:" + "a".repeat(64);
         Route.Blob route = assertInstanceOf(Route.Blob.class, router.route("/v2/ghcr.io/org/app/blobs/" + digest));
@@ -94,7 +114,7 @@ class RouterTest {
         "/v2/org/app/tags/list?n=1.5, 400, PAGINATION_NUMBER_INVALID",
         "/v2/org/app/tags/list?ns=docker.io&ns=ghcr.io, 400, UNSUPPORTED",
         "/v2/_catalog, 404, UNSUPPORTED",
-        "/v2/org/app/referrers/sha256:aaaa, 404, UNSUPPORTED",
+        "/v2/org/app/referrers/sha256:aaaa, 400, DIGEST_INVALID",
         "/other, 404, UNSUPPORTED",
     })
     void refusesBeforeAnyIo(String uri, int status, String code) {

@@ -76,6 +76,50 @@ public final class ImageSeeder {
         return api.pushManifest(repository, reference, mediaType, manifest).toString();
     }
 
+    /**
+     * Pushes, by digest, an artifact manifest (a signature or SBOM, say) of {@code artifactType} whose {@code subject}
+     * is {@code subject}, holding {@code payload} as its one layer and the empty config; returns its descriptor, with
+     * {@code artifactType}, as a referrers index lists it. The registry's referrers API (or tag) is not updated: see
+     * {@link #pushReferrersTag}.
+     */
+    public Map<String, Object> pushReferrer(
+            String repository, SeededImage subject, String artifactType, byte[] payload) {
+        byte[] empty = "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Digest emptyDigest = api.pushBlob(repository, empty);
+        Digest payloadDigest = api.pushBlob(repository, payload);
+        byte[] subjectBytes = api.get(
+                        repository, "/v2/" + repository + "/manifests/" + subject.manifestDigest(), subject.mediaType())
+                .body();
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
+        manifest.put("artifactType", artifactType);
+        manifest.put("config", descriptor("application/vnd.oci.empty.v1+json", empty.length, emptyDigest));
+        manifest.put("layers", List.of(descriptor(artifactType, payload.length, payloadDigest)));
+        manifest.put(
+                "subject",
+                descriptor(subject.mediaType(), subjectBytes.length, Digest.parse(subject.manifestDigest())));
+        byte[] body = json(manifest);
+        Digest digest = push(repository, List.of(), MediaTypes.OCI_MANIFEST, body);
+        Map<String, Object> entry = descriptor(MediaTypes.OCI_MANIFEST, body.length, digest);
+        entry.put("artifactType", artifactType);
+        return entry;
+    }
+
+    /**
+     * Pushes the OCI referrers tag schema's index of {@code subject} ({@code sha256-<hex>}) listing {@code referrers}:
+     * what clients push to a registry without the referrers API, as distribution 2.8; returns the index's digest.
+     */
+    public String pushReferrersTag(String repository, SeededImage subject, List<Map<String, Object>> referrers) {
+        Digest subjectDigest = Digest.parse(subject.manifestDigest());
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        index.put("manifests", referrers);
+        String tag = subjectDigest.algorithm() + "-" + subjectDigest.encoded();
+        return push(repository, List.of(tag), MediaTypes.OCI_INDEX, json(index)).toString();
+    }
+
     private Pushed pushImage(
             String repository, List<String> tags, ImageFormat format, String architecture, int layerCount) {
         List<Map<String, Object>> layers = new ArrayList<>();

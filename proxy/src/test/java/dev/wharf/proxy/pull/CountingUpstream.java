@@ -35,11 +35,13 @@ final class CountingUpstream implements UpstreamClient {
         HEAD,
         MANIFEST,
         BLOB,
-        TAGS
+        TAGS,
+        REFERRERS
     }
 
     private final Map<String, ManifestResponse> manifests = new ConcurrentHashMap<>();
     private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
+    private final Map<Digest, byte[]> referrers = new ConcurrentHashMap<>();
     private final Map<Call, AtomicInteger> counts = new EnumMap<>(Call.class);
     private final Map<Call, UpstreamException.Kind> failures = new ConcurrentHashMap<>();
     private final AtomicInteger openBlobResponses = new AtomicInteger();
@@ -76,6 +78,11 @@ final class CountingUpstream implements UpstreamClient {
         Digest digest = Digest.sha256(bytes);
         blobs.put(digest, bytes.clone());
         return digest;
+    }
+
+    /** Answers the referrers API for {@code subject} with {@code index}; without it, the API answers 404. */
+    void referrers(Digest subject, String index) {
+        referrers.put(subject, index.getBytes(StandardCharsets.UTF_8));
     }
 
     void tags(List<String> list) {
@@ -156,6 +163,16 @@ final class CountingUpstream implements UpstreamClient {
         enter(Call.MANIFEST);
         ManifestResponse response = manifestOf(reference);
         return new ManifestResponse(response.body().clone(), response.mediaType(), response.digestHeader());
+    }
+
+    @Override
+    public ManifestResponse fetchReferrers(RepositoryName repo, Digest subject) {
+        enter(Call.REFERRERS);
+        byte[] index = referrers.get(subject);
+        if (index == null) {
+            throw UpstreamFailures.of(UpstreamException.Kind.NOT_FOUND);
+        }
+        return new ManifestResponse(index.clone(), "application/vnd.oci.image.index.v1+json", Optional.empty());
     }
 
     @Override

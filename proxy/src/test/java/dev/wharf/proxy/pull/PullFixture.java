@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,6 +114,10 @@ final class PullFixture {
 
     Manifest manifest(String reference) {
         return Futures.join(pull.manifest(target, Reference.parse(reference)));
+    }
+
+    Referrers referrers(Digest subject, Optional<String> artifactType) {
+        return Futures.join(pull.referrers(target, subject, artifactType));
     }
 
     List<String> tags() {

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.Defaults;
+import dev.wharf.storage.Digest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +91,24 @@ class PullThroughDeadlineTest {
         assertFalse(updated.stale());
         assertEquals(1, upstream.count(HEAD), "the background re-check, and no other");
         assertEquals(2, upstream.count(MANIFEST));
+    }
+
+    @Test
+    void aReferrersRecheckPastTheDeadlineServesTheCachedIndexStale() throws Exception {
+        Digest subject = Digest.sha256(new byte[] {7});
+        String index = "{\"schemaVersion\":2,\"manifests\":[]}";
+        upstream.referrers(subject, index);
+        f.referrers(subject, Optional.empty());
+        f.clock.advance(DEFAULT_TTL);
+        upstream.hold();
+
+        CompletableFuture<Referrers> pending = f.pull.referrers(f.target, subject, Optional.empty());
+        assertFalse(pending.isDone(), "the client waits for the re-check until the deadline");
+        scheduler.pass();
+
+        Referrers stale = pending.get(10, TimeUnit.SECONDS);
+        assertEquals(index, new String(stale.body(), StandardCharsets.UTF_8));
+        assertEquals(Optional.of("stale: upstream fake did not answer in 2000 ms"), stale.staleWarning());
     }
 
     @Test
