@@ -74,6 +74,31 @@ class UpstreamTlsIT {
     }
 
     @Test
+    void aRotatedCaFileIsUsedWithoutARestart() throws Exception {
+        SeededImage second =
+                ImageSeeder.of(registry).seedImage("team/other", List.of("1"), ImageFormat.OCI, "amd64", 1);
+        Path trusted = Files.copy(caPem, dir.resolve("trusted.pem"));
+        serve(false);
+        try (RunningWharf wharf = wharf("{caFile: " + trusted + "}")) {
+            WharfPull.pull(wharf, UPSTREAM, image);
+            TestCa rotated = TestCa.create("Wharf rotated test CA");
+            rotated.issueServer(dir.resolve("server.pem"), dir.resolve("server.key"));
+            registry.restart();
+            assertEquals(
+                    502,
+                    WharfPull.manifest(wharf, UPSTREAM, second).status(),
+                    "the server's new certificate is not trusted before the CA file changes");
+
+            rotated.writeCertificate(trusted);
+
+            WharfPull.pull(wharf, UPSTREAM, second);
+        }
+        assertTrue(
+                logs.lines().stream().anyMatch(line -> line.contains("upstream " + UPSTREAM + ": TLS files changed")),
+                String.join("\n", logs.lines()));
+    }
+
+    @Test
     void certsDirInDockersLayoutForHostAndPort() throws Exception {
         serve(false);
         Path certsD = dir.resolve("certs.d");

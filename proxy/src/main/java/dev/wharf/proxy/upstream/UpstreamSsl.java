@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -20,15 +21,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The TLS an upstream's two HTTP clients share: one {@link SSLContext} trusting the system's CAs plus any configured
  * ones (or, with {@code insecureSkipVerify}, any certificate for any host), presenting a client certificate when one
- * is configured. Built once when the upstream's client is made.
+ * is configured. The files are read again when they change (checked at each new connection's handshake), so a
+ * rotated CA or client certificate is used without a restart; a change that cannot be read keeps the previous one.
  */
 public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSsl.class);
@@ -43,6 +45,31 @@ public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
         if (tls.isDefault()) {
             return Optional.empty();
         }
+        try {
+            TlsMaterial material = new TlsMaterial(name, () -> load(name, url, tls), () -> inputs(url, tls));
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(
+                    new KeyManager[] {new TlsMaterial.Keys(material)},
+                    new TrustManager[] {new TlsMaterial.Trust(material)},
+                    null);
+            if (tls.insecureSkipVerify()) {
+                LOG.warn(
+                        "upstream {}: tls.insecureSkipVerify is on: any server certificate is accepted for any host,"
+                                + " so anyone on the path can read and change what Wharf fetches",
+                        name);
+            }
+            return Optional.of(new UpstreamSsl(context, tls.insecureSkipVerify()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "upstream " + name + ": cannot set up TLS: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * The trust and client key {@code tls}' files give now. Throws {@link IllegalArgumentException} naming the upstream,
+     * the key and the file when a file cannot be read or holds no usable certificate or key.
+     */
+    private static TlsMaterial.Loaded load(String name, URI url, UpstreamTls tls) {
         List<X509Certificate> cas = new ArrayList<>();
         Optional<Path> certFile = tls.certFile();
         Optional<Path> keyFile = tls.keyFile();
@@ -72,21 +99,48 @@ public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
             }
         }
         try {
-            TrustManager trust = tls.insecureSkipVerify() ? new TrustingAnything() : trust(cas);
-            KeyManager[] keys = certFile.isPresent() ? keyManagers(name, certFile.get(), keyFile.get()) : null;
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, new TrustManager[] {trust}, null);
-            if (tls.insecureSkipVerify()) {
-                LOG.warn(
-                        "upstream {}: tls.insecureSkipVerify is on: any server certificate is accepted for any host,"
-                                + " so anyone on the path can read and change what Wharf fetches",
-                        name);
-            }
-            return Optional.of(new UpstreamSsl(context, tls.insecureSkipVerify()));
+            X509ExtendedTrustManager trust = tls.insecureSkipVerify() ? new TrustingAnything() : trust(cas);
+            Optional<X509ExtendedKeyManager> keys = certFile.isPresent()
+                    ? Optional.of(keyManager(name, certFile.get(), keyFile.get()))
+                    : Optional.empty();
+            return new TlsMaterial.Loaded(trust, keys);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "upstream " + name + ": cannot set up TLS: " + e.getClass().getSimpleName(), e);
         }
+    }
+
+    /**
+     * What {@link #load} reads, as it is on disk now: each configured file's and each {@code certs.d} host folder
+     * entry's path, identity, modification time and size. Equal values mean nothing changed.
+     */
+    private static List<Object> inputs(URI url, UpstreamTls tls) {
+        List<Path> paths = new ArrayList<>();
+        tls.caFile().ifPresent(paths::add);
+        tls.certFile().ifPresent(paths::add);
+        tls.keyFile().ifPresent(paths::add);
+        tls.certsDir().flatMap(dir -> hostDir(dir, url)).ifPresent(dir -> {
+            paths.add(dir);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                entries.forEach(paths::add);
+            } catch (IOException e) {
+                // Then the folder reads as changed, and loading says what is wrong with it.
+            }
+        });
+        paths.sort(null);
+        List<Object> state = new ArrayList<>();
+        for (Path path : paths) {
+            state.add(path);
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                state.add(attributes.fileKey());
+                state.add(attributes.lastModifiedTime());
+                state.add(attributes.size());
+            } catch (IOException e) {
+                state.add("unreadable");
+            }
+        }
+        return state;
     }
 
     /** Docker's {@code certs.d} folder for the upstream: {@code host:port} first, then {@code host}. */
@@ -114,8 +168,8 @@ public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
         return found;
     }
 
-    private static X509TrustManager trust(List<X509Certificate> extra) throws GeneralSecurityException {
-        X509TrustManager system = systemTrust();
+    private static X509ExtendedTrustManager trust(List<X509Certificate> extra) throws GeneralSecurityException {
+        X509ExtendedTrustManager system = systemTrust();
         if (extra.isEmpty()) {
             return system;
         }
@@ -133,22 +187,24 @@ public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
         return firstX509(factory.getTrustManagers());
     }
 
-    private static X509TrustManager systemTrust() throws GeneralSecurityException {
+    private static X509ExtendedTrustManager systemTrust() throws GeneralSecurityException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init((KeyStore) null);
         return firstX509(factory.getTrustManagers());
     }
 
-    private static X509TrustManager firstX509(TrustManager[] managers) {
+    /** The JDK's trust managers are extended ones, which also check the server's host name. */
+    private static X509ExtendedTrustManager firstX509(TrustManager[] managers) {
         for (TrustManager manager : managers) {
-            if (manager instanceof X509TrustManager x509) {
+            if (manager instanceof X509ExtendedTrustManager x509) {
                 return x509;
             }
         }
-        throw new IllegalStateException("no X.509 trust manager");
+        throw new IllegalStateException("no extended X.509 trust manager");
     }
 
-    private static KeyManager[] keyManagers(String name, Path certFile, Path keyFile) throws GeneralSecurityException {
+    private static X509ExtendedKeyManager keyManager(String name, Path certFile, Path keyFile)
+            throws GeneralSecurityException {
         List<X509Certificate> chain = certificates(name, "tls.certFile", certFile);
         PrivateKey key;
         try {
@@ -161,7 +217,12 @@ public record UpstreamSsl(SSLContext context, boolean insecureSkipVerify) {
         store.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
         KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         factory.init(store, NO_PASSWORD);
-        return factory.getKeyManagers();
+        for (KeyManager manager : factory.getKeyManagers()) {
+            if (manager instanceof X509ExtendedKeyManager x509) {
+                return x509;
+            }
+        }
+        throw new IllegalStateException("no extended X.509 key manager");
     }
 
     private static List<X509Certificate> certificates(String name, String key, Path file) {
