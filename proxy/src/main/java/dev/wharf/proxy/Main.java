@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code wharf} command line: {@code serve}, {@code config check}, {@code --help}, {@code --version}. Exit codes:
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code prewarm plan|run}, {@code --help}, {@code --version}. Exit codes:
  * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
  */
 @Command(
@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pull-through caching proxy for OCI container registries.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class})
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, PrewarmCommand.class})
 public final class Main implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

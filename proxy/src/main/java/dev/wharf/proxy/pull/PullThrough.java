@@ -6,6 +6,7 @@ import dev.wharf.storage.Digest;
 import dev.wharf.storage.FillLeases;
 import dev.wharf.storage.ManifestCache;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -23,6 +24,7 @@ public final class PullThrough {
     private final TagLists tags;
     private final ImagePull images;
     private final Executor storage;
+    private final BlobStore store;
 
     /**
      * {@code storage} runs store and index work (it may block on the disk, never on an upstream); {@code leases} let
@@ -37,6 +39,7 @@ public final class PullThrough {
             FillLeases leases,
             PullSettings settings) {
         this.storage = storage;
+        this.store = store;
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
@@ -66,6 +69,14 @@ public final class PullThrough {
      */
     public CompletableFuture<Long> ensureBlob(Target target, Digest digest) {
         return Futures.on(storage, () -> blobs.ensure(target, digest));
+    }
+
+    /**
+     * The size of a blob the store holds; empty when it holds none. Never asks an upstream: what prewarm's plan uses
+     * to tell the bytes still to fetch.
+     */
+    public CompletableFuture<Optional<Long>> findStoredSize(Digest digest) {
+        return Futures.on(storage, () -> CompletableFuture.completedFuture(store.findSize(digest)));
     }
 
     /**
