@@ -79,7 +79,7 @@ final class PrewarmReader {
         if (given != 1) {
             m.context()
                     .problems()
-                    .add(m.path(), given == 0 ? "no schedule" : "more than one schedule", SCHEDULE_EXPECTED);
+                    .add(where(m), given == 0 ? "no schedule" : "more than one schedule", SCHEDULE_EXPECTED);
             return Optional.empty();
         }
         if (m.has("every")) {
@@ -133,7 +133,7 @@ final class PrewarmReader {
             return Optional.empty();
         }
         if (semver.isEmpty() && include.isEmpty() && newest == 0) {
-            problems.add(m.path(), "selects every tag", "at least one of semver, include, newest");
+            problems.add(where(m), "selects every tag", "at least one of semver, include, newest");
             return Optional.empty();
         }
         return Optional.of(new TagSelector(List.of(), semver, include, exclude, prerelease, newest));
@@ -148,6 +148,11 @@ final class PrewarmReader {
                 return Optional.empty();
             }
         });
+    }
+
+    /** The mapping's path for a problem about it as a whole. */
+    private static String where(YamlMapping m) {
+        return m.path().isEmpty() ? "top level" : m.path();
     }
 
     static String parseRepository(String text) {
