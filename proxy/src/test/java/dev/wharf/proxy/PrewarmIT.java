@@ -147,6 +147,93 @@ class PrewarmIT {
         }
     }
 
+    @Test
+    void serveRunsRulesWhenDueAndOnRequestAndReportsThemOnTheAdminListener(@TempDir Path dir) throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            SeededImage image =
+                    ImageSeeder.of(registry).seedImage(REPO, List.of("1.0.0", "1.1.0"), ImageFormat.OCI, "amd64", 2);
+            String body = "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: "
+                    + registry.url() + "\n"
+                    + "prewarm:\n"
+                    + "  - {name: app, upstream: " + UPSTREAM + ", repository: " + REPO + ", tags: {semver: '1'},"
+                    + " once: true}\n"
+                    + "  - {name: later, upstream: " + UPSTREAM + ", repository: " + REPO + ", tags: ['1.0.0'],"
+                    + " cron: '0 3 1 1 *'}\n";
+            try (RunningWharf wharf = RunningWharf.start(body, dir.resolve("data"))) {
+                JsonNode first = awaitLastRun(wharf, "app", "");
+                assertEquals(2, first.path("selected").asInt(), first::toString);
+                assertEquals(2, first.path("images").asInt(), first::toString);
+                assertEquals(
+                        image.blobDigests().size(), first.path("blobsFetched").asInt());
+                assertEquals(
+                        image.blobDigests().size(),
+                        registry.count("GET", p -> p.startsWith("/v2/" + REPO + "/blobs/")),
+                        "each blob fetched once although two tags name the image");
+                JsonNode later = rule(adminGet(wharf), "later");
+                assertTrue(later.path("lastRun").isNull());
+                assertTrue(later.path("nextRun").asText().endsWith("-01-01T03:00:00Z"), later::toString);
+                assertEquals(404, adminPost(wharf, "/prewarm/nothing/run"));
+                registry.clearRequests();
+
+                assertEquals(202, adminPost(wharf, "/prewarm/app/run"));
+
+                JsonNode second =
+                        awaitLastRun(wharf, "app", first.path("finished").asText());
+                assertEquals(0, second.path("bytesFetched").asLong());
+                assertEquals(List.of(), requested(registry.requestsSettled(), "/blobs/"));
+                String metrics = adminText(wharf, "/metrics");
+                assertTrue(metrics.contains("wharf_prewarm_runs_total{result=\"ok\",rule=\"app\"} 2.0"), metrics);
+                assertTrue(metrics.contains("wharf_prewarm_lag_seconds{rule=\"app\"}"), metrics);
+            }
+        }
+    }
+
+    /** The admin listener's view of {@code name} once its last run finished at another time than {@code before}. */
+    private static JsonNode awaitLastRun(RunningWharf wharf, String name, String before) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            JsonNode last = rule(adminGet(wharf), name).path("lastRun");
+            if (last.isObject() && !last.path("finished").asText().equals(before)) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no run of " + name + " finished within 30 s: " + adminGet(wharf));
+    }
+
+    private static JsonNode rule(JsonNode status, String name) {
+        for (JsonNode rule : status.path("rules")) {
+            if (rule.path("name").asText().equals(name)) {
+                return rule;
+            }
+        }
+        throw new AssertionError("no rule " + name + " in " + status);
+    }
+
+    private static JsonNode adminGet(RunningWharf wharf) throws Exception {
+        return json(adminText(wharf, "/prewarm"));
+    }
+
+    private static String adminText(RunningWharf wharf, String path) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(wharf.adminUrl().resolve(path))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response::body);
+        return response.body();
+    }
+
+    private static int adminPost(RunningWharf wharf, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(wharf.adminUrl().resolve(path))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     /** Every prewarmed image, for each chosen platform, copied by skopeo (which verifies every digest). */
     private static void pullWithSkopeo(RunningWharf wharf, Path out) throws IOException {
         Skopeo skopeo = new Skopeo();

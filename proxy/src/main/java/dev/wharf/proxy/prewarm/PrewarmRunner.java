@@ -4,13 +4,16 @@ import dev.wharf.config.PrewarmRule;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Reference;
 import dev.wharf.proxy.pull.Target;
+import dev.wharf.storage.Digest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs a rule now: plans it ({@link Planner}), then stores each planned image by its digest through pull's
@@ -43,6 +46,7 @@ public final class PrewarmRunner {
         int blobs = 0;
         long fetched = 0;
         long cached = 0;
+        Set<Digest> counted = new HashSet<>();
         for (ImagePlan image : plan.images()) {
             try {
                 Planner.await(
@@ -53,9 +57,17 @@ public final class PrewarmRunner {
                 listener.image(rule, image, Optional.of(reason));
                 continue;
             }
-            blobs += image.missing().size();
-            fetched += image.missingBytes();
-            cached += image.bytes() - image.missingBytes();
+            // Tags of one run may share blobs: each counts once, as fetched when this run's plan found it missing.
+            for (BlobRef blob : image.blobs()) {
+                if (counted.add(blob.digest())) {
+                    if (image.missing().contains(blob)) {
+                        blobs++;
+                        fetched += blob.size();
+                    } else {
+                        cached += blob.size();
+                    }
+                }
+            }
             List<String> digests = new ArrayList<>();
             image.manifests().forEach(d -> digests.add(d.toString()));
             image.blobs().forEach(b -> digests.add(b.digest().toString()));
