@@ -2,10 +2,12 @@ package dev.wharf.proxy;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.PrewarmFiles;
 import dev.wharf.config.WharfConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -97,7 +99,7 @@ public final class Main implements Runnable {
         }
     }
 
-    /** {@code wharf config check FILE}: lists every problem; exit 1 when there is any. */
+    /** {@code wharf config check FILE}: lists every problem, the prewarm rule files' too; exit 1 when there is any. */
     @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a configuration file.")
     static final class ConfigCheck implements Callable<Integer> {
         @Parameters(paramLabel = "FILE")
@@ -108,10 +110,15 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            List<String> ruleFiles;
             try {
-                ConfigLoader.load(file);
+                ruleFiles = PrewarmFiles.problems(PrewarmFiles.read(ConfigLoader.load(file), System.getenv()));
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), file, e);
+                return 1;
+            }
+            if (!ruleFiles.isEmpty()) {
+                printProblems(spec.commandLine().getErr(), file, new ConfigException(ruleFiles));
                 return 1;
             }
             spec.commandLine().getOut().println(file + ": ok");

@@ -65,6 +65,9 @@ final class PrewarmRunCommand implements Callable<Integer> {
                                     PrewarmReport.line(PrewarmReport.failure(rule, f.getKey(), f.getValue()))));
                     out.println(PrewarmReport.line(PrewarmReport.summary(result)));
                 } else {
+                    result.failures().entrySet().stream()
+                            .filter(f -> f.getKey().equals("tags"))
+                            .forEach(f -> out.println(rule.name() + "  listing tags FAILED: " + f.getValue()));
                     out.println(PrewarmReport.summaryText(result));
                 }
                 out.flush();

@@ -133,6 +133,13 @@ class PrewarmIT {
             assertTrue(Files.readString(data.resolve("prewarm-pins.json"))
                     .contains(v121.index().manifestDigest()));
 
+            Cli verbose = cli("prewarm", "plan", "--config", config.toString(), "--rule", "app-1.x", "--verbose");
+            assertEquals(0, verbose.exit(), verbose::err);
+            assertTrue(verbose.out().contains("app-1.x  1.2.0  skipped: older than the newest 2"), verbose::out);
+            assertTrue(verbose.out().contains("app-1.x  2.0.0  skipped: outside the semver range"), verbose::out);
+            assertTrue(verbose.out().contains("app-1.x  latest  skipped: not a version"), verbose::out);
+            assertTrue(verbose.out().contains(", 0 B to fetch"), verbose::out);
+
             registry.stop();
             try (RunningWharf wharf = RunningWharf.start(body, data)) {
                 Cli locked = cli("prewarm", "run", "--config", config.toString(), "--rule", "app-1.x");
