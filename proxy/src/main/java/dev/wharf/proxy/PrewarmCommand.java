@@ -58,10 +58,14 @@ final class PrewarmCommand implements Runnable {
             }
         }
 
+        /** Whether a rule file had problems (the command then exits non-zero); set by {@link #rules}. */
+        boolean fileProblems;
+
         /** The rules chosen, rule-file problems printed; empty after saying why there are none to work on. */
         Optional<List<PrewarmRule>> rules(WharfConfig config, PrintWriter err) {
             PrewarmRules all = PrewarmRules.read(config, System.getenv());
             all.problems().forEach(p -> err.println("wharf: " + p));
+            fileProblems = !all.problems().isEmpty();
             List<PrewarmRule> chosen = all.rules().stream()
                     .filter(r -> rule == null || r.name().equals(rule))
                     .toList();
@@ -72,11 +76,6 @@ final class PrewarmCommand implements Runnable {
                 return Optional.empty();
             }
             return Optional.of(chosen);
-        }
-
-        /** Whether any rule file had problems (the run exits non-zero). */
-        boolean fileProblems(WharfConfig config) {
-            return !PrewarmRules.read(config, System.getenv()).problems().isEmpty();
         }
 
         /** The core over the configured storage; empty after saying in one line why it cannot be opened. */

@@ -43,7 +43,7 @@ final class PrewarmPlanCommand implements Callable<Integer> {
         if (rules.isEmpty()) {
             return 1;
         }
-        boolean failed = options.fileProblems(config.get());
+        boolean failed = options.fileProblems;
         Optional<Core> opened = options.open(config.get(), err);
         if (opened.isEmpty()) {
             return 1;

@@ -39,7 +39,7 @@ final class PrewarmRunCommand implements Callable<Integer> {
         if (rules.isEmpty()) {
             return 1;
         }
-        boolean failed = options.fileProblems(config.get());
+        boolean failed = options.fileProblems;
         boolean json = options.json || System.console() == null;
         Optional<Core> opened = options.open(config.get(), err);
         if (opened.isEmpty()) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -91,12 +92,25 @@ public final class PrewarmRoutes {
 
     private static String schedule(PrewarmSchedule schedule) {
         if (schedule instanceof PrewarmSchedule.Every every) {
-            return "every " + every.interval();
+            return "every " + shortDuration(every.interval());
         }
         if (schedule instanceof PrewarmSchedule.Cron cron) {
             return "cron " + cron.cron();
         }
         return "once";
+    }
+
+    /** {@code 1h}, {@code 90m}, {@code 1500ms}: the largest unit that divides the duration, as configurations write it. */
+    private static String shortDuration(Duration d) {
+        long ms = d.toMillis();
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (ms % sizes[i] == 0) {
+                return ms / sizes[i] + units[i];
+            }
+        }
+        return ms + "ms";
     }
 
     private static void put(ObjectNode node, String field, Optional<Instant> time) {
