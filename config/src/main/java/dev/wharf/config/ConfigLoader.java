@@ -92,6 +92,16 @@ public final class ConfigLoader {
         return new ConfigReader(new ReadContext(new Problems(), Map.copyOf(env), baseDir)).read(root);
     }
 
+    /** The YAML tree of {@code yaml}, as the configuration is read; throws {@link ConfigException} on bad syntax. */
+    static JsonNode tree(String yaml) {
+        try {
+            JsonNode root = YAML.readTree(yaml);
+            return root == null || root.isMissingNode() ? YAML.nullNode() : root;
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of(syntaxProblem(e)));
+        }
+    }
+
     /**
      * Where and what, from SnakeYAML's problem part only: the full message quotes the offending lines, which may hold a
      * password. SnakeYAML comes with jackson-dataformat-yaml.

@@ -6,6 +6,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,7 @@ final class ConfigReader {
             "recheckDeadline",
             "offline",
             "prewarm",
+            "prewarmDir",
             "accessLog");
     private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
@@ -66,9 +68,12 @@ final class ConfigReader {
                 .orElse(Defaults.RECHECK_DEADLINE);
         boolean offline = PolicyReader.readOffline(m).orElse(false);
         List<PrewarmRule> prewarm = new ArrayList<>();
+        Set<String> prewarmNames = new HashSet<>();
         m.elements("prewarm", "a list of prewarm rules")
                 .orElse(List.of())
-                .forEach(entry -> PrewarmReader.read(entry, context, names).ifPresent(prewarm::add));
+                .forEach(entry ->
+                        PrewarmReader.read(entry, context, names, prewarmNames).ifPresent(prewarm::add));
+        Optional<Path> prewarmDir = readPrewarmDir(m);
         AccessLogConfig accessLog = readAccessLog(m);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
@@ -84,6 +89,7 @@ final class ConfigReader {
                 recheckDeadline,
                 offline,
                 prewarm,
+                prewarmDir,
                 accessLog);
     }
 
@@ -128,6 +134,17 @@ final class ConfigReader {
             context.problems().invalid("accessLog", value, "a file in an existing directory");
         }
         return AccessLogConfig.toFile(file);
+    }
+
+    private Optional<Path> readPrewarmDir(YamlMapping m) {
+        return m.text("prewarmDir", "directory path").flatMap(text -> {
+            Path dir = resolve(text);
+            if (!Files.isDirectory(dir)) {
+                context.problems().invalid("prewarmDir", text, "an existing directory of *.yaml rule files");
+                return Optional.empty();
+            }
+            return Optional.of(dir);
+        });
     }
 
     /**

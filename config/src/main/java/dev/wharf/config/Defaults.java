@@ -36,6 +36,13 @@ public final class Defaults {
     /** How long a client waits for a due tag re-check before the cached manifest is served stale. */
     public static final Duration RECHECK_DEADLINE = Duration.ofSeconds(2);
 
+    /** How many prewarm runs may go on at once, across all rules. */
+    public static final int PREWARM_CONCURRENCY = 2;
+    /** An {@code every} rule's next run is moved later by a random part of its interval up to this fraction. */
+    public static final double PREWARM_JITTER = 0.1;
+    /** How often {@code serve} looks for due prewarm rules and changed rule files. */
+    public static final Duration PREWARM_TICK = Duration.ofSeconds(1);
+
     private static final List<String> PUBLIC_REGISTRIES =
             List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws", "mcr.microsoft.com");
 

@@ -1,44 +1,46 @@
 package dev.wharf.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Reads one entry of {@code prewarm}; the rule is only validated here, nothing runs it. */
+/** Reads one prewarm rule, from the {@code prewarm} list of the configuration or from a rule file. */
 final class PrewarmReader {
+    static final String RULE_EXPECTED = "a mapping with name, upstream, repository, tags and every, cron or once";
+    private static final String NAME_EXPECTED = "name of letters, digits, '.', '_', '-', '/' (at most 128)";
     private static final String REPOSITORY_EXPECTED = "lowercase repository name like library/nginx";
     private static final String TAGS_EXPECTED =
-            "a list of tags or a mapping with semver, include, exclude, prerelease, newest";
-    private static final String TAG_EXPECTED = "tag like 1.27 or latest";
+            "a list of tags or digests, or a mapping with semver, include, exclude, prerelease, newest";
+    private static final String TAG_EXPECTED = "tag like 1.27 or latest, or digest like sha256:<64 hex>";
     private static final String SEMVER_EXPECTED = "semver range like ~1.27, ^1.2, >=1.2 <2, 1.2.x";
     private static final String PLATFORM_EXPECTED = "platform like linux/amd64 or linux/arm/v7";
+    private static final String SCHEDULE_EXPECTED = "exactly one of every, cron, once";
+    private static final String CRON_EXPECTED = "five-field cron expression like \"0 3 * * *\"";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}");
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*");
-    private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+    private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}|sha256:[a-f0-9]{64}");
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?");
-    private static final String VERSION =
-            "v?(?:0|[1-9][0-9]*|[xX*])(?:\\.(?:0|[1-9][0-9]*|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?";
-    private static final Pattern COMPARATOR = Pattern.compile("(?:~|\\^|>=|<=|>|<|=)?" + VERSION);
-    private static final Pattern HYPHEN_RANGE = Pattern.compile(VERSION + "\\s+-\\s+" + VERSION);
-    private static final Set<String> KEYS = Set.of("upstream", "repository", "tags", "platforms", "every");
+    private static final Set<String> KEYS =
+            Set.of("name", "upstream", "repository", "tags", "platforms", "referrers", "every", "cron", "once");
     private static final Set<String> SELECTOR_KEYS = Set.of("semver", "include", "exclude", "prerelease", "newest");
     private static final int MAX_NEWEST = 10_000;
 
     private PrewarmReader() {}
 
-    /** The rule at {@code entry}; empty after reporting when anything in it is wrong. */
-    static Optional<PrewarmRule> read(Located<JsonNode> entry, ReadContext context, UpstreamNames names) {
+    /** The rule at {@code entry}, its name not in {@code taken} (then added); empty after reporting any problem. */
+    static Optional<PrewarmRule> read(
+            Located<JsonNode> entry, ReadContext context, UpstreamNames names, Set<String> taken) {
         Problems problems = context.problems();
         int before = problems.size();
-        Optional<YamlMapping> opened = YamlMapping.open(
-                entry.value(), entry.path(), "a mapping with upstream, repository, tags, every", context, KEYS);
+        Optional<YamlMapping> opened = YamlMapping.open(entry.value(), entry.path(), RULE_EXPECTED, context, KEYS);
         if (opened.isEmpty()) {
             return Optional.empty();
         }
         YamlMapping m = opened.get();
+        Optional<String> name = m.parsed("name", NAME_EXPECTED, text -> matching(NAME, text));
         Optional<String> upstream = m.requiredText("upstream", UpstreamNames.EXPECTED_REFERENCE)
                 .flatMap(reference -> names.resolve(reference, m.pathOf("upstream"), problems));
         Optional<String> repository =
@@ -47,7 +49,9 @@ final class PrewarmReader {
         List<String> platforms = m.list("platforms", PLATFORM_EXPECTED, text -> matching(PLATFORM, text))
                 .map(items -> items.stream().map(Located::value).toList())
                 .orElse(List.of());
-        Optional<Duration> every = m.requiredParsed("every", Durations.POSITIVE_EXPECTED, Durations::parsePositive);
+        boolean referrers = m.parsed("referrers", "true or false", PrewarmReader::parseBoolean)
+                .orElse(false);
+        Optional<PrewarmSchedule> schedule = readSchedule(m);
         if (problems.size() > before) {
             return Optional.empty();
         }
@@ -55,8 +59,42 @@ final class PrewarmReader {
         if (upstream.orElseThrow().equals(Defaults.DOCKER_HUB) && repositoryName.indexOf('/') < 0) {
             repositoryName = "library/" + repositoryName;
         }
+        String ruleName = name.orElse(PrewarmRule.defaultName(upstream.orElseThrow(), repositoryName));
+        if (!taken.add(ruleName)) {
+            problems.invalid(m.pathOf("name"), ruleName, "a name no other prewarm rule has");
+            return Optional.empty();
+        }
         return Optional.of(new PrewarmRule(
-                upstream.orElseThrow(), repositoryName, tags.orElseThrow(), platforms, every.orElseThrow()));
+                ruleName,
+                upstream.orElseThrow(),
+                repositoryName,
+                tags.orElseThrow(),
+                platforms,
+                referrers,
+                schedule.orElseThrow()));
+    }
+
+    private static Optional<PrewarmSchedule> readSchedule(YamlMapping m) {
+        long given = Set.of("every", "cron", "once").stream().filter(m::has).count();
+        if (given != 1) {
+            m.context()
+                    .problems()
+                    .add(where(m), given == 0 ? "no schedule" : "more than one schedule", SCHEDULE_EXPECTED);
+            return Optional.empty();
+        }
+        if (m.has("every")) {
+            return m.parsed("every", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
+                    .map(PrewarmSchedule.Every::new);
+        }
+        if (m.has("cron")) {
+            return m.parsed("cron", CRON_EXPECTED, CronSchedule::parse).map(PrewarmSchedule.Cron::new);
+        }
+        return m.parsed("once", "true", text -> {
+            if (!text.equals("true")) {
+                throw new IllegalArgumentException("once must be true");
+            }
+            return new PrewarmSchedule.Once();
+        });
     }
 
     private static Optional<TagSelector> readTags(YamlMapping m) {
@@ -84,9 +122,9 @@ final class PrewarmReader {
     private static Optional<TagSelector> readSelector(YamlMapping m) {
         Problems problems = m.context().problems();
         int before = problems.size();
-        Optional<String> semver = m.parsed("semver", SEMVER_EXPECTED, PrewarmReader::parseSemverRange);
-        Optional<String> include = readRegex(m, "include");
-        Optional<String> exclude = readRegex(m, "exclude");
+        Optional<SemverRange> semver = m.parsed("semver", SEMVER_EXPECTED, SemverRange::parse);
+        Optional<Pattern> include = readRegex(m, "include");
+        Optional<Pattern> exclude = readRegex(m, "exclude");
         boolean prerelease = m.parsed("prerelease", "true or false", PrewarmReader::parseBoolean)
                 .orElse(false);
         int newest = m.parsed("newest", "whole number from 0 (no limit) to " + MAX_NEWEST, PrewarmReader::parseNewest)
@@ -95,22 +133,26 @@ final class PrewarmReader {
             return Optional.empty();
         }
         if (semver.isEmpty() && include.isEmpty() && newest == 0) {
-            problems.add(m.path(), "selects every tag", "at least one of semver, include, newest");
+            problems.add(where(m), "selects every tag", "at least one of semver, include, newest");
             return Optional.empty();
         }
         return Optional.of(new TagSelector(List.of(), semver, include, exclude, prerelease, newest));
     }
 
-    private static Optional<String> readRegex(YamlMapping m, String key) {
+    private static Optional<Pattern> readRegex(YamlMapping m, String key) {
         return m.text(key, "regular expression").flatMap(regex -> {
             try {
-                Pattern.compile(regex);
-                return Optional.of(regex);
+                return Optional.of(Pattern.compile(regex));
             } catch (PatternSyntaxException e) {
                 m.context().problems().invalid(m.pathOf(key), regex, "regular expression: " + e.getDescription());
                 return Optional.empty();
             }
         });
+    }
+
+    /** The mapping's path for a problem about it as a whole. */
+    private static String where(YamlMapping m) {
+        return m.path().isEmpty() ? "top level" : m.path();
     }
 
     static String parseRepository(String text) {
@@ -119,21 +161,6 @@ final class PrewarmReader {
         }
         for (String component : text.split("/", -1)) {
             matching(COMPONENT, component);
-        }
-        return text;
-    }
-
-    static String parseSemverRange(String text) {
-        for (String alternative : text.split("\\|\\|", -1)) {
-            String range = alternative.trim();
-            if (range.isEmpty()) {
-                throw new IllegalArgumentException("empty range");
-            }
-            if (!HYPHEN_RANGE.matcher(range).matches()) {
-                for (String comparator : range.split("\\s+")) {
-                    matching(COMPARATOR, comparator);
-                }
-            }
         }
         return text;
     }

@@ -6,15 +6,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Which tags a prewarm rule pulls: the {@code exact} tags, or those matching a {@code semver} range, an
- * {@code include} regex and not an {@code exclude} regex; pre-releases only when {@code prerelease}; then only the
- * {@code newest} N ({@code 0}: no limit). The regexes are known to compile.
+ * Which tags a prewarm rule pulls: the {@code exact} tags or digests (nothing else is looked at), or the listed tags
+ * matching an {@code include} regex, not an {@code exclude} regex, whose version is in the {@code semver} range, with
+ * pre-releases only when {@code prerelease}; then only the {@code newest} N ({@code 0}: no limit). The version is the
+ * {@code include} regex's group named {@code version} when it has one, else the whole tag.
  */
 public record TagSelector(
         List<String> exact,
-        Optional<String> semver,
-        Optional<String> include,
-        Optional<String> exclude,
+        Optional<SemverRange> semver,
+        Optional<Pattern> include,
+        Optional<Pattern> exclude,
         boolean prerelease,
         int newest) {
 
@@ -23,15 +24,34 @@ public record TagSelector(
         Objects.requireNonNull(semver, "semver");
         Objects.requireNonNull(include, "include");
         Objects.requireNonNull(exclude, "exclude");
-        include.ifPresent(Pattern::compile);
-        exclude.ifPresent(Pattern::compile);
         if (newest < 0) {
             throw new IllegalArgumentException("newest must not be negative");
         }
     }
 
-    /** A selector of exactly these tags. */
+    /** A selector of exactly these tags or digests. */
     public static TagSelector exactly(List<String> tags) {
         return new TagSelector(tags, Optional.empty(), Optional.empty(), Optional.empty(), false, 0);
+    }
+
+    /** True when the {@code include} regex names a group {@code version}. */
+    public boolean hasVersionGroup() {
+        return include.map(p -> p.pattern().contains("(?<version>")).orElse(false);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TagSelector t
+                && exact.equals(t.exact)
+                && semver.equals(t.semver)
+                && include.map(Pattern::pattern).equals(t.include.map(Pattern::pattern))
+                && exclude.map(Pattern::pattern).equals(t.exclude.map(Pattern::pattern))
+                && prerelease == t.prerelease
+                && newest == t.newest;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(exact, semver, include.map(Pattern::pattern), prerelease, newest);
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.Optional;
  * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code maxStale} bounds how long a
  * tag is served while its upstream fails, and {@code recheckDeadline} how long a client waits for a due re-check
  * before the cached manifest is served stale; {@code offline} means no upstream is ever dialled;
+ * {@code prewarm} rules come with more from the {@code *.yaml} files of {@code prewarmDir} ({@link PrewarmFiles});
  * {@code accessLog} says where one line per answered request goes.
  */
 public record WharfConfig(
@@ -23,6 +25,7 @@ public record WharfConfig(
         Duration recheckDeadline,
         boolean offline,
         List<PrewarmRule> prewarm,
+        Optional<Path> prewarmDir,
         AccessLogConfig accessLog) {
 
     public WharfConfig {
@@ -35,6 +38,7 @@ public record WharfConfig(
         Objects.requireNonNull(maxStale, "maxStale");
         Objects.requireNonNull(recheckDeadline, "recheckDeadline");
         prewarm = List.copyOf(prewarm);
+        Objects.requireNonNull(prewarmDir, "prewarmDir");
         Objects.requireNonNull(accessLog, "accessLog");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");

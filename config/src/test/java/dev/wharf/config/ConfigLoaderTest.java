@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -184,12 +185,19 @@ class ConfigLoaderTest {
         assertEquals(Duration.ZERO, FreshnessRule.ttlFor(config.freshness(), "library/nginx", "latest", null));
         assertEquals(
                 new PrewarmRule(
+                        "docker.io/library/nginx",
                         "docker.io",
                         "library/nginx",
                         new TagSelector(
-                                List.of(), Optional.of("~1.27"), Optional.empty(), Optional.of("-alpine$"), false, 3),
+                                List.of(),
+                                Optional.of(SemverRange.parse("~1.27")),
+                                Optional.empty(),
+                                Optional.of(Pattern.compile("-alpine$")),
+                                false,
+                                3),
                         List.of("linux/amd64", "linux/arm64"),
-                        Duration.ofHours(6)),
+                        false,
+                        new PrewarmSchedule.Every(Duration.ofHours(6))),
                 config.prewarm().get(0));
         PrewarmRule second = config.prewarm().get(1);
         assertEquals("registry.example.com:8443", second.upstream());

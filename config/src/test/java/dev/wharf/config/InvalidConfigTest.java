@@ -177,7 +177,7 @@ class InvalidConfigTest {
                         "prewarm[0].tags: selects every tag (expected: at least one of semver, include, newest)"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: 'latest', every: 6h}",
-                        "prewarm[0].tags: a scalar (expected: a list of tags or a mapping with semver, include,"
+                        "prewarm[0].tags: a scalar (expected: a list of tags or digests, or a mapping with semver, include,"
                                 + " exclude, prerelease, newest)"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], every: 6h,"
@@ -191,7 +191,30 @@ class InvalidConfigTest {
                 row("accessLog: /", "accessLog: \"/\" (expected: a file, not a directory)"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest]}",
-                        "prewarm[0].every: missing (expected: positive duration like 500ms, 10s, 5m)"));
+                        "prewarm[0]: no schedule (expected: exactly one of every, cron, once)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], every: 1h, once: true}",
+                        "prewarm[0]: more than one schedule (expected: exactly one of every, cron, once)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], cron: '0 25 * * *'}",
+                        "prewarm[0].cron: \"0 25 * * *\" (expected: five-field cron expression like \"0 3 * * *\")"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], once: false}",
+                        "prewarm[0].once: \"false\" (expected: true)"),
+                row(
+                        "prewarm:\n  - {name: a, upstream: docker.io, repository: nginx, tags: [latest], once: true}\n"
+                                + "  - {name: a, upstream: docker.io, repository: redis, tags: [latest], once: true}",
+                        "prewarm[1].name: \"a\" (expected: a name no other prewarm rule has)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], once: true}\n"
+                                + "  - {upstream: docker.io, repository: library/nginx, tags: ['1'], once: true}",
+                        "prewarm[1].name: \"docker.io/library/nginx\" (expected: a name no other prewarm rule has)"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: [latest], once: true, referrers: 1}",
+                        "prewarm[0].referrers: \"1\" (expected: true or false)"),
+                row(
+                        "prewarmDir: /nonexistent-wharf-prewarm.d",
+                        "prewarmDir: \"/nonexistent-wharf-prewarm.d\" (expected: an existing directory of *.yaml rule files)"));
     }
 
     @ParameterizedTest

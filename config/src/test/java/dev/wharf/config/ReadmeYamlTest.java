@@ -111,6 +111,7 @@ class ReadmeYamlTest {
         return SECRET_FILES.contains(name)
                 || name.equals("dockerConfig")
                 || name.equals("certsDir")
+                || name.equals("prewarmDir")
                 || name.equals("caFile")
                 || name.equals("certFile")
                 || name.equals("keyFile");
@@ -124,7 +125,7 @@ class ReadmeYamlTest {
     }
 
     private static void make(String parent, String name, Path file) throws IOException {
-        if (name.equals("certsDir")) {
+        if (name.equals("certsDir") || name.equals("prewarmDir")) {
             Files.createDirectories(file);
             return;
         }

@@ -2,6 +2,7 @@ package dev.wharf.proxy;
 
 import dev.wharf.config.ConfigException;
 import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.PrewarmFiles;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.bundle.ExportCommand;
@@ -9,6 +10,7 @@ import dev.wharf.proxy.bundle.ImportCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code wharf} command line: {@code serve}, {@code config check}, {@code health}, {@code export}, {@code import},
- * {@code --help}, {@code --version}. Exit codes:
+ * The {@code wharf} command line: {@code serve}, {@code config check}, {@code health}, {@code prewarm plan|run},
+ * {@code export}, {@code import}, {@code --help}, {@code --version}. Exit codes:
  * 0 success, 1 an invalid configuration or a failed start-up (said in one line), 2 a usage error.
  */
 @Command(
@@ -32,6 +34,7 @@ import picocli.CommandLine.Parameters;
             Main.Serve.class,
             Main.ConfigCommand.class,
             HealthCommand.class,
+            PrewarmCommand.class,
             ExportCommand.class,
             ImportCommand.class
         })
@@ -108,8 +111,8 @@ public final class Main implements Runnable {
     }
 
     /**
-     * {@code wharf config check FILE}: lists every problem, exit 1 when there is any; else says which upstreams there
-     * are and where each one's credentials come from (never a secret).
+     * {@code wharf config check FILE}: lists every problem, the prewarm rule files' too, exit 1 when there is any;
+     * else says which upstreams there are and where each one's credentials come from (never a secret).
      */
     @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a configuration file.")
     static final class ConfigCheck implements Callable<Integer> {
@@ -122,10 +125,16 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             WharfConfig config;
+            List<String> ruleFiles;
             try {
                 config = ConfigLoader.load(file);
+                ruleFiles = PrewarmFiles.problems(PrewarmFiles.read(config, System.getenv()));
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), file, e);
+                return 1;
+            }
+            if (!ruleFiles.isEmpty()) {
+                printProblems(spec.commandLine().getErr(), file, new ConfigException(ruleFiles));
                 return 1;
             }
             PrintWriter out = spec.commandLine().getOut();

@@ -4,6 +4,7 @@ import dev.wharf.config.AccessLogConfig;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.admin.AdminServer;
+import dev.wharf.proxy.admin.PrewarmRoutes;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
@@ -32,18 +33,21 @@ public final class Wharf implements AutoCloseable {
     private final WharfServer server;
     private final AdminServer admin;
     private final AsyncAccessLog accessLog; // null when off
+    private final Prewarming prewarming;
 
     private Wharf(
             Core core,
             PrometheusMeterRegistry meters,
             WharfServer server,
             AdminServer admin,
-            AsyncAccessLog accessLog) {
+            AsyncAccessLog accessLog,
+            Prewarming prewarming) {
         this.core = core;
         this.meters = meters;
         this.server = server;
         this.admin = admin;
         this.accessLog = accessLog;
+        this.prewarming = prewarming;
     }
 
     /**
@@ -55,6 +59,7 @@ public final class Wharf implements AutoCloseable {
         Core core = null;
         WharfServer server = null;
         AsyncAccessLog accessLog = null;
+        Prewarming prewarming = null;
         InetSocketAddress listen =
                 new InetSocketAddress(config.listen().host(), config.listen().port());
         InetSocketAddress adminListen = new InetSocketAddress(
@@ -85,17 +90,21 @@ public final class Wharf implements AutoCloseable {
                 throw StartupException.listen("registry API", listen, e);
             }
             NettyMemoryGauge.register(meters, server.allocator());
+            prewarming = Prewarming.start(config, core.pull(), clock, meters);
             AdminServer admin;
             try {
-                admin = AdminServer.start(adminListen, meters);
+                admin = AdminServer.start(adminListen, meters, new PrewarmRoutes(prewarming.scheduler()));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
                 throw StartupException.listen("admin", adminListen, e);
             }
             StartupReport.log(config, server.address(), admin.address());
-            return new Wharf(core, meters, server, admin, accessLog);
+            return new Wharf(core, meters, server, admin, accessLog, prewarming);
         } catch (RuntimeException | InterruptedException e) {
+            if (prewarming != null) {
+                prewarming.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -148,6 +157,7 @@ public final class Wharf implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
+        prewarming.close();
         core.close();
         meters.close();
     }

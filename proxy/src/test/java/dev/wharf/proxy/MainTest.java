@@ -85,6 +85,32 @@ class MainTest {
     }
 
     @Test
+    void configCheckReadsThePrewarmRuleFilesToo(@TempDir Path dir) throws Exception {
+        Path rules = Files.createDirectories(dir.resolve("prewarm.d"));
+        Files.writeString(
+                rules.resolve("good.yaml"), "{upstream: docker.io, repository: redis, tags: [7], once: true}\n");
+        Files.writeString(
+                rules.resolve("bad.yaml"), "- {upstream: docker.io, repository: x, tags: [1], cron: '0 25 * * *'}\n");
+        Path file = Files.writeString(dir.resolve("wharf.yaml"), "prewarmDir: prewarm.d\n");
+
+        assertEquals(1, run("config", "check", file.toString()));
+
+        assertEquals(
+                file + ": 1 problem(s)\n  " + rules.resolve("bad.yaml")
+                        + ": [0].cron: \"0 25 * * *\" (expected: five-field cron expression like \"0 3 * * *\")\n",
+                err.toString());
+    }
+
+    @Test
+    void prewarmSaysWhichRuleDoesNotExist(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(
+                dir.resolve("wharf.yaml"),
+                "storage: {path: data}\nprewarm:\n  - {name: a, upstream: docker.io, repository: x, tags: [1], once: true}\n");
+        assertEquals(1, run("prewarm", "plan", "--config", file.toString(), "--rule", "b"));
+        assertEquals("wharf: no prewarm rule named b\n", err.toString());
+    }
+
+    @Test
     void serveRefusesAnInvalidConfigurationBeforeBinding(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("wharf.yaml"), "defaultUpstream: nope.example\n");
         assertEquals(1, run("serve", "--config", file.toString()), "the same exit code as config check");

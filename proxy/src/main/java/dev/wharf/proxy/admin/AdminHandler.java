@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * Answers the admin listener: {@code GET /metrics} (Prometheus text), {@code GET /healthz} ({@code ok}), 404 for
+ * Answers the admin listener: {@code GET /metrics} (Prometheus text), {@code GET /healthz} ({@code ok}), the
+ * {@link PrewarmRoutes} under {@code /prewarm}, 404 for
  * anything else. Runs on the event loop: a scrape reads in-memory meters only.
  */
 @ChannelHandler.Sharable
@@ -28,9 +29,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
     private final Supplier<String> scrape;
+    private final PrewarmRoutes prewarm; // null without prewarm
 
     AdminHandler(Supplier<String> scrape) {
+        this(scrape, null);
+    }
+
+    AdminHandler(Supplier<String> scrape, PrewarmRoutes prewarm) {
         this.scrape = scrape;
+        this.prewarm = prewarm;
     }
 
     @Override
@@ -47,6 +54,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = response(HttpResponseStatus.OK, scrape.get(), PROMETHEUS_TEXT);
         } else if (get && path.equals("/healthz")) {
             response = response(HttpResponseStatus.OK, "ok", PLAIN_TEXT);
+        } else if (prewarm != null && PrewarmRoutes.handles(path)) {
+            response = prewarm.answer(request.method(), path);
         } else {
             response = response(HttpResponseStatus.NOT_FOUND, "not found\n", PLAIN_TEXT);
         }
@@ -63,7 +72,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.close();
     }
 
-    private static FullHttpResponse response(HttpResponseStatus status, String body, String contentType) {
+    static FullHttpResponse response(HttpResponseStatus status, String body, String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         response.headers()

@@ -27,12 +27,18 @@ public final class AdminServer implements AutoCloseable {
     /** Binds {@code address} and serves {@code meters}' scrape on {@code /metrics}; fails if it cannot bind. */
     public static AdminServer start(InetSocketAddress address, PrometheusMeterRegistry meters)
             throws InterruptedException {
+        return start(address, meters, null);
+    }
+
+    /** As {@link #start(InetSocketAddress, PrometheusMeterRegistry)}, also answering {@code prewarm}'s routes. */
+    public static AdminServer start(InetSocketAddress address, PrometheusMeterRegistry meters, PrewarmRoutes prewarm)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
-                    .childHandler(new AdminInitializer(new AdminHandler(meters::scrape)))
+                    .childHandler(new AdminInitializer(new AdminHandler(meters::scrape, prewarm)))
                     .bind(address)
                     .sync()
                     .channel();

@@ -25,6 +25,7 @@ public final class PullThrough {
     private final ImagePull images;
     private final ReferrersPull referrers;
     private final Executor storage;
+    private final BlobStore store;
 
     /**
      * {@code storage} runs store and index work (it may block on the disk, never on an upstream); {@code leases} let
@@ -39,6 +40,7 @@ public final class PullThrough {
             FillLeases leases,
             PullSettings settings) {
         this.storage = storage;
+        this.store = store;
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
@@ -69,6 +71,14 @@ public final class PullThrough {
      */
     public CompletableFuture<Long> ensureBlob(Target target, Digest digest) {
         return Futures.on(storage, () -> blobs.ensure(target, digest));
+    }
+
+    /**
+     * The size of a blob the store holds; empty when it holds none. Never asks an upstream: what prewarm's plan uses
+     * to tell the bytes still to fetch.
+     */
+    public CompletableFuture<Optional<Long>> findStoredSize(Digest digest) {
+        return Futures.on(storage, () -> CompletableFuture.completedFuture(store.findSize(digest)));
     }
 
     /**

@@ -120,12 +120,47 @@ public final class ImageSeeder {
         return push(repository, List.of(tag), MediaTypes.OCI_INDEX, json(index)).toString();
     }
 
+    /**
+     * Like {@link #seedImage}, with {@code salt} in the layers' content, so that images of one repository and
+     * architecture differ (one per tag, say).
+     */
+    public SeededImage seedImage(
+            String repository,
+            List<String> tags,
+            ImageFormat format,
+            String architecture,
+            int layerCount,
+            String salt) {
+        return pushImage(repository, tags, format, architecture, layerCount, salt).image;
+    }
+
+    /**
+     * Pushes an index (or manifest list) of one-layer linux images, one per architecture in {@code architectures}
+     * (arm64 with variant v8), under {@code tags}, with {@code salt} in the layers' content; returns the index and
+     * its platform images in that order.
+     */
+    public SeededIndex seedIndex(
+            String repository, List<String> tags, ImageFormat format, List<String> architectures, String salt) {
+        Index index = pushIndex(repository, tags, format, architectures, salt);
+        return new SeededIndex(index.index, index.platforms);
+    }
+
     private Pushed pushImage(
             String repository, List<String> tags, ImageFormat format, String architecture, int layerCount) {
+        return pushImage(repository, tags, format, architecture, layerCount, "");
+    }
+
+    private Pushed pushImage(
+            String repository,
+            List<String> tags,
+            ImageFormat format,
+            String architecture,
+            int layerCount,
+            String salt) {
         List<Map<String, Object>> layers = new ArrayList<>();
         List<Digest> diffIds = new ArrayList<>();
         for (int i = 0; i < layerCount; i++) {
-            String label = repository + " " + architecture + " layer " + i;
+            String label = repository + " " + architecture + salt + " layer " + i;
             Layer layer = Layer.generate(label, label.hashCode());
             api.pushBlob(repository, layer.content());
             layers.add(descriptor(format.layer, layer.size(), layer.digest()));
@@ -160,9 +195,14 @@ public final class ImageSeeder {
     }
 
     private Index pushIndex(String repository, List<String> tags, ImageFormat format) {
-        List<Pushed> children = List.of(
-                pushImage(repository, List.of(), format, "amd64", 1),
-                pushImage(repository, List.of(), format, "arm64", 1));
+        return pushIndex(repository, tags, format, List.of("amd64", "arm64"), "");
+    }
+
+    private Index pushIndex(
+            String repository, List<String> tags, ImageFormat format, List<String> architectures, String salt) {
+        List<Pushed> children = architectures.stream()
+                .map(architecture -> pushImage(repository, List.of(), format, architecture, 1, salt))
+                .toList();
         List<Map<String, Object>> manifests = new ArrayList<>();
         List<String> blobs = new ArrayList<>();
         for (Pushed child : children) {

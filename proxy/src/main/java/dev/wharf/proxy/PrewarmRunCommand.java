@@ -1,0 +1,79 @@
+package dev.wharf.proxy;
+
+import dev.wharf.config.PrewarmRule;
+import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.prewarm.PrewarmReport;
+import dev.wharf.proxy.prewarm.PrewarmRunner;
+import dev.wharf.proxy.prewarm.RunListener;
+import dev.wharf.proxy.prewarm.RunResult;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code wharf prewarm run}: runs the rules now and prints, per image and per rule, what was fetched; progress as text
+ * on a terminal, JSON lines otherwise (or with {@code --json}). Exit 1 when anything failed.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run prewarm rules now.")
+final class PrewarmRunCommand implements Callable<Integer> {
+    @Mixin
+    PrewarmCommand.Options options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<WharfConfig> config = options.load(err);
+        if (config.isEmpty()) {
+            return 1;
+        }
+        Optional<List<PrewarmRule>> rules = options.rules(config.get(), err);
+        if (rules.isEmpty()) {
+            return 1;
+        }
+        boolean failed = options.fileProblems;
+        boolean json = options.json || System.console() == null;
+        Optional<Core> opened = options.open(config.get(), err);
+        if (opened.isEmpty()) {
+            return 1;
+        }
+        try (Core core = opened.get()) {
+            PrewarmRunner runner = new PrewarmRunner(core.pull(), options.pins(config.get()), Clock.systemUTC());
+            for (PrewarmRule rule : rules.get()) {
+                RunListener progress = (r, image, failure) -> {
+                    out.println(
+                            json
+                                    ? PrewarmReport.line(
+                                            failure.map(why -> PrewarmReport.failure(r, image.reference(), why))
+                                                    .orElseGet(() -> PrewarmReport.image(r, image)))
+                                    : PrewarmReport.imageText(r, image, failure));
+                    out.flush();
+                };
+                RunResult result = runner.run(rule, progress);
+                if (json) {
+                    result.failures().entrySet().stream()
+                            .filter(f -> f.getKey().equals("tags"))
+                            .forEach(f -> out.println(
+                                    PrewarmReport.line(PrewarmReport.failure(rule, f.getKey(), f.getValue()))));
+                    out.println(PrewarmReport.line(PrewarmReport.summary(result)));
+                } else {
+                    result.failures().entrySet().stream()
+                            .filter(f -> f.getKey().equals("tags"))
+                            .forEach(f -> out.println(rule.name() + "  listing tags FAILED: " + f.getValue()));
+                    out.println(PrewarmReport.summaryText(result));
+                }
+                out.flush();
+                failed |= result.failed();
+            }
+        }
+        return failed ? 1 : 0;
+    }
+}
