@@ -64,11 +64,13 @@ public final class Planner {
         return new RulePlan(rule, images, selection.rejected(), failures);
     }
 
-    static Target target(PrewarmRule rule) {
+    /** The upstream and repository {@code rule} prewarms. */
+    public static Target target(PrewarmRule rule) {
         return new Target(rule.upstream(), RepositoryName.parse(rule.repository()));
     }
 
-    static Set<Platform> platforms(PrewarmRule rule) {
+    /** The platforms {@code rule} asks for; empty for all. */
+    public static Set<Platform> platforms(PrewarmRule rule) {
         return rule.platforms().stream().map(Platform::parse).collect(Collectors.toUnmodifiableSet());
     }
 
