@@ -26,7 +26,11 @@ final class ConfigReader {
             "recheckDeadline",
             "offline",
             "prewarm",
-            "accessLog");
+            "accessLog",
+            "tlsListen",
+            "tls",
+            "auth",
+            "access");
     private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -69,6 +73,7 @@ final class ConfigReader {
                 .orElse(List.of())
                 .forEach(entry -> PrewarmReader.read(entry, context, names).ifPresent(prewarm::add));
         AccessLogConfig accessLog = readAccessLog(m);
+        Security security = SecurityReader.read(m, listen, adminListen, names);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
@@ -83,7 +88,8 @@ final class ConfigReader {
                 recheckDeadline,
                 offline,
                 prewarm,
-                accessLog);
+                accessLog,
+                security);
     }
 
     private StorageConfig readStorage(YamlMapping m) {
