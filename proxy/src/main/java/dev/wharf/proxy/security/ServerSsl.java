@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -62,7 +63,7 @@ public final class ServerSsl implements AutoCloseable {
         Optional<SelfSignedCertificate> selfSigned = config.selfSigned()
                 ? Optional.of(SelfSignedCertificate.create(config.listen().host()))
                 : Optional.empty();
-        List<WatchedFile> files = new java.util.ArrayList<>();
+        List<WatchedFile> files = new ArrayList<>();
         config.certFile().ifPresent(f -> files.add(new WatchedFile(f, PEM_LIMIT)));
         config.keyFile().ifPresent(f -> files.add(new WatchedFile(f, PEM_LIMIT)));
         config.clientCaFile().ifPresent(f -> files.add(new WatchedFile(f, PEM_LIMIT)));
