@@ -99,7 +99,9 @@ class ClientAuthIT {
                     "/v2/",
                     base + "/manifests/1",
                     base + "/blobs/" + image.blobDigests().get(0),
-                    base + "/tags/list")) {
+                    base + "/tags/list",
+                    "/v2/unknown.example/team/app/manifests/1",
+                    "/v2/" + UPSTREAM + "/team/app/manifests/1?ns=unknown.example")) {
                 for (Map<String, String> headers : List.of(
                         Map.<String, String>of(),
                         Map.of("Authorization", basic("alice", "wrong")),

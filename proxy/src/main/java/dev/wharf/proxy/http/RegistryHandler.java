@@ -118,16 +118,23 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         try {
             route = router.route(request.uri());
         } catch (RequestException e) {
-            new Exchange(ctx, request, arrived, null, head, keepAlive, Optional.empty()).fail(e);
+            // A caller the gate does not know learns nothing of the routes (which upstreams exist): 401 first.
+            Exchange refused = new Exchange(ctx, request, arrived, null, head, keepAlive, Optional.empty());
+            admit(refused, request, Optional.empty(), () -> refused.fail(e));
             return;
         }
         Optional<String> ns = namespace(request.uri());
         Exchange exchange = new Exchange(ctx, request, arrived, route, head, keepAlive, ns);
-        CompletableFuture<Void> admitted = gate.admit(Caller.of(request, ctx.channel()), target(route));
+        admit(exchange, request, target(route), () -> dispatch(exchange, route, request, head));
+    }
+
+    /** Runs {@code then} once the gate admits the request (at once when it can tell on the event loop). */
+    private void admit(Exchange exchange, HttpRequest request, Optional<Target> target, Runnable then) {
+        CompletableFuture<Void> admitted = gate.admit(Caller.of(request, exchange.ctx.channel()), target);
         if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
-            dispatch(exchange, route, request, head);
+            then.run();
         } else {
-            exchange.answer(admitted, ok -> dispatch(exchange, route, request, head));
+            exchange.answer(admitted, ok -> then.run());
         }
     }
 
