@@ -21,6 +21,7 @@ final class ConfigReader {
             "storage",
             "defaultUpstream",
             "upstreams",
+            "publicUpstreams",
             "freshness",
             "maxStale",
             "recheckDeadline",
@@ -135,27 +136,37 @@ final class ConfigReader {
         return AccessLogConfig.toFile(file);
     }
 
+    /**
+     * The configured upstreams, then (unless {@code publicUpstreams: false}) the built-in public registries whose
+     * name and aliases no configured upstream claims: configuring {@code docker.io} with credentials replaces the
+     * built-in Docker Hub, and adding a private registry keeps the public ones.
+     */
     private List<UpstreamConfig> readUpstreams(YamlMapping m) {
+        boolean withPublic = m.parsed("publicUpstreams", PolicyReader.BOOLEAN_EXPECTED, PolicyReader::parseBoolean)
+                .orElse(true);
         Optional<List<Located<JsonNode>>> entries = m.elements("upstreams", "a list of upstreams");
-        if (entries.isEmpty()) {
-            if (m.has("upstreams")) {
-                names.markIncomplete();
-                return List.of();
-            }
-            for (UpstreamConfig upstream : Defaults.upstreams()) {
-                names.claim(upstream.name(), "upstreams", upstream.name(), context.problems());
-                upstream.aliases()
-                        .forEach(alias -> names.claim(alias, "upstreams", upstream.name(), context.problems()));
-            }
-            return Defaults.upstreams();
-        }
-        if (entries.get().isEmpty()) {
-            context.problems().add("upstreams", "empty list", "at least one upstream");
+        if (entries.isEmpty() && m.has("upstreams")) {
             names.markIncomplete();
+            return List.of();
         }
         List<UpstreamConfig> upstreams = new ArrayList<>();
-        entries.get()
+        entries.orElse(List.of())
                 .forEach(entry -> UpstreamReader.read(entry, context, names).ifPresent(upstreams::add));
+        if (withPublic) {
+            for (UpstreamConfig builtIn : Defaults.upstreams()) {
+                if (names.claimAllUnclaimed(builtIn.name(), builtIn.aliases())) {
+                    upstreams.add(builtIn);
+                }
+            }
+        }
+        if (upstreams.isEmpty() && entries.map(List::isEmpty).orElse(true)) {
+            context.problems()
+                    .add(
+                            "upstreams",
+                            entries.isPresent() ? "empty list" : "missing",
+                            "at least one upstream when publicUpstreams is false");
+            names.markIncomplete();
+        }
         return upstreams;
     }
 

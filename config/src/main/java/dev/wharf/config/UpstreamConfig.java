@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * One upstream registry: the host clients name it by ({@code name}, plus {@code aliases}), where Wharf reaches it
- * ({@code url}, no trailing slash), where its credentials come from, realm hosts allowed beyond its own domain, timeouts, and
+ * ({@code url}, no trailing slash), where its credentials come from (per repository glob in
+ * {@code repositoryCredentials}, the first match deciding; {@code credentials} for the rest), realm hosts allowed beyond its own domain, timeouts, and
  * how Wharf treats it ({@code policy}). {@code readTimeout} bounds the wait for a blob's response headers and for
  * each blob body read; {@code manifestTimeout} bounds the same for manifest, tag list and token requests.
  * {@code tls} says how its server is trusted and which client certificate Wharf shows.
@@ -18,6 +19,7 @@ public record UpstreamConfig(
         URI url,
         List<String> aliases,
         UpstreamCredentials credentials,
+        List<RepositoryCredentials> repositoryCredentials,
         List<String> authRealmHosts,
         Duration connectTimeout,
         Duration readTimeout,
@@ -30,6 +32,7 @@ public record UpstreamConfig(
         Objects.requireNonNull(url, "url");
         aliases = List.copyOf(aliases);
         Objects.requireNonNull(credentials, "credentials");
+        repositoryCredentials = List.copyOf(repositoryCredentials);
         authRealmHosts = List.copyOf(authRealmHosts);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
@@ -49,6 +52,7 @@ public record UpstreamConfig(
                 aliases,
                 UpstreamCredentials.ANONYMOUS,
                 List.of(),
+                List.of(),
                 Defaults.CONNECT_TIMEOUT,
                 Defaults.READ_TIMEOUT,
                 Defaults.MANIFEST_TIMEOUT,
@@ -65,7 +69,8 @@ public record UpstreamConfig(
     @Override
     public String toString() {
         return "UpstreamConfig[name=" + name + ", url=" + url + ", aliases=" + aliases + ", credentials="
-                + credentials + ", authRealmHosts=" + authRealmHosts + ", connectTimeout=" + connectTimeout
+                + credentials + ", repositoryCredentials=" + repositoryCredentials + ", authRealmHosts="
+                + authRealmHosts + ", connectTimeout=" + connectTimeout
                 + ", readTimeout=" + readTimeout + ", manifestTimeout=" + manifestTimeout + ", policy=" + policy
                 + ", tls=" + tls + "]";
     }

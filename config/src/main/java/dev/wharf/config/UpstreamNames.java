@@ -1,6 +1,8 @@
 package dev.wharf.config;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,20 @@ final class UpstreamNames {
             problems.add(
                     path, Problems.quote(host) + " is already used at " + owner.path(), "a name or alias used once");
         }
+    }
+
+    /**
+     * Claims {@code name} and {@code aliases} for {@code name} when none of them is claimed yet, and says whether it
+     * did: a built-in upstream yields to a configured one that uses any of its names.
+     */
+    boolean claimAllUnclaimed(String name, List<String> aliases) {
+        List<String> all = new ArrayList<>(List.of(name));
+        all.addAll(aliases);
+        if (all.stream().anyMatch(host -> owners.containsKey(host.toLowerCase(Locale.ROOT)))) {
+            return false;
+        }
+        all.forEach(host -> owners.put(host.toLowerCase(Locale.ROOT), new Located<>("upstreams", name)));
+        return true;
     }
 
     void markIncomplete() {

@@ -18,8 +18,16 @@ final class UpstreamReader {
     private static final String URL_EXPECTED = "http or https URL";
     private static final Pattern HOST =
             Pattern.compile("[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::([0-9]{1,5}))?");
-    private static final Set<String> KEYS =
-            keys("name", "url", "aliases", "authRealmHosts", "tls", "connectTimeout", "readTimeout", "manifestTimeout");
+    private static final Set<String> KEYS = keys(
+            "name",
+            "url",
+            "aliases",
+            RepositoryCredentialsReader.KEY,
+            "authRealmHosts",
+            "tls",
+            "connectTimeout",
+            "readTimeout",
+            "manifestTimeout");
 
     private static Set<String> keys(String... own) {
         Set<String> keys = new HashSet<>(Set.of(own));
@@ -55,6 +63,7 @@ final class UpstreamReader {
             aliases.forEach(alias -> names.claim(alias.value(), alias.path(), name.get(), problems));
         }
         UpstreamCredentials credentials = CredentialReader.read(m);
+        List<RepositoryCredentials> repositoryCredentials = RepositoryCredentialsReader.read(m);
         UpstreamTls tls = TlsReader.read(m, url);
         List<String> realmHosts = values(m.list("authRealmHosts", HOST_EXPECTED, UpstreamReader::parseHost)
                 .orElse(List.of()));
@@ -74,6 +83,7 @@ final class UpstreamReader {
                 url.orElseThrow(),
                 values(aliases),
                 credentials,
+                repositoryCredentials,
                 realmHosts,
                 connect,
                 read,

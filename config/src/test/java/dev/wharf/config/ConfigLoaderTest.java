@@ -56,6 +56,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aConfiguredUpstreamIsAddedToThePublicOnesAndReplacesTheOneItsNamesClaim() {
+        WharfConfig config = ConfigLoader.parse("""
+                upstreams:
+                  - {name: registry.internal:5000, url: "https://registry.internal:5000"}
+                  - {name: hub-mirror.internal, url: "https://hub-mirror.internal", aliases: [docker.io]}
+                  - {name: quay.io, url: "https://quay-proxy.internal"}
+                """, Map.of(), Path.of("/etc/wharf"));
+
+        assertEquals(
+                List.of(
+                        "registry.internal:5000",
+                        "hub-mirror.internal",
+                        "quay.io",
+                        "ghcr.io",
+                        "registry.k8s.io",
+                        "gcr.io",
+                        "public.ecr.aws",
+                        "mcr.microsoft.com"),
+                config.upstreams().stream().map(UpstreamConfig::name).toList());
+        assertEquals(
+                URI.create("https://quay-proxy.internal"),
+                config.upstreams().get(2).url());
+        assertEquals("hub-mirror.internal", config.defaultUpstream(), "docker.io now names the configured mirror");
+    }
+
+    @Test
+    void publicUpstreamsFalseKeepsOnlyTheConfiguredOnes() {
+        WharfConfig config = ConfigLoader.parse("""
+                publicUpstreams: false
+                defaultUpstream: registry.internal
+                upstreams:
+                  - {name: registry.internal, url: "https://registry.internal"}
+                """, Map.of(), Path.of("/etc/wharf"));
+
+        assertEquals(
+                List.of("registry.internal"),
+                config.upstreams().stream().map(UpstreamConfig::name).toList());
+    }
+
+    @Test
     void emptyOrCommentOnlyFileMeansDefaultsWithStorageInBaseDir() {
         for (String yaml : List.of("", "# nothing here\n", "---\n", "~")) {
             WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);
@@ -175,7 +215,7 @@ class ConfigLoaderTest {
                   - {match: "*", tagTtl: 1 minute}
                 maxStale: 7 days
                 prewarm:
-                  - {upstream: ghcr.io, repository: app, tags: [latest], every: 6h}
+                  - {upstream: nowhere.example, repository: app, tags: [latest], every: 6h}
                 """;
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, Map.of(), BASE));
@@ -190,7 +230,8 @@ class ConfigLoaderTest {
                         "defaultUpstream: \"nope\" (expected: the name or alias of a configured upstream)",
                         "freshness[0].tagTtl: \"1 minute\" (expected: duration like 30s, 5m, 6h, 7d)",
                         "maxStale: \"7 days\" (expected: duration like 30s, 5m, 6h, 7d)",
-                        "prewarm[0].upstream: \"ghcr.io\" (expected: the name or alias of a configured upstream)"),
+                        "prewarm[0].upstream: \"nowhere.example\" (expected: the name or alias of a configured"
+                                + " upstream)"),
                 e.problems());
     }
 

@@ -146,7 +146,13 @@ class InvalidConfigTest {
                 row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    rateLimitReserve: -1",
                         "upstreams[1].rateLimitReserve: \"-1\" (expected: an integer 0-1000000)"),
-                row("upstreams: []", "upstreams: empty list (expected: at least one upstream)"),
+                row(
+                        "publicUpstreams: false\nupstreams: []",
+                        "upstreams: empty list (expected: at least one upstream when publicUpstreams is false)"),
+                row(
+                        "publicUpstreams: false",
+                        "upstreams: missing (expected: at least one upstream when publicUpstreams is false)"),
+                row("publicUpstreams: maybe", "publicUpstreams: \"maybe\" (expected: true or false)"),
                 row("upstreams: {name: x.io}", "upstreams: a mapping (expected: a list of upstreams)"),
                 row(
                         "freshness:\n  - match: 'nginx'\n    tagTtl: 10s",

@@ -4,7 +4,7 @@ import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.metrics.UpstreamGauges;
 import dev.wharf.proxy.pull.Upstreams;
-import dev.wharf.proxy.upstream.CredentialSource;
+import dev.wharf.proxy.upstream.CredentialRoutes;
 import dev.wharf.proxy.upstream.CredentialSources;
 import dev.wharf.proxy.upstream.OfflineClient;
 import dev.wharf.proxy.upstream.RegistryClient;
@@ -80,8 +80,7 @@ final class UpstreamLanes implements AutoCloseable {
             lanes.put(u.name(), new Upstreams.Lane(new OfflineClient(u.name()), pool));
             return;
         }
-        CredentialSource credentials = CredentialSources.of(u.credentials(), u.name(), u.url(), u.aliases(), clock);
-        LOG.info("upstream {}: credentials from {}", u.name(), credentials.describe());
+        CredentialRoutes credentials = CredentialSources.routes(u, clock, LOG::info);
         RegistryClient registry =
                 new RegistryClient(settings(u), credentials, UpstreamSsl.of(u.name(), u.url(), u.tls()), watchdog);
         budget.watch(u.name(), registry::rateLimit, u.policy().rateLimitReserve());
@@ -92,6 +91,7 @@ final class UpstreamLanes implements AutoCloseable {
                 Sleeper.REAL,
                 () -> ThreadLocalRandom.current().nextDouble());
         UpstreamGauges.register(meters, u.name(), registry::rateLimit, stack.breaker()::state);
+        UpstreamGauges.countCredentialFailures(meters, u.name(), registry);
         lanes.put(u.name(), new Upstreams.Lane(stack.client(), pool));
     }
 

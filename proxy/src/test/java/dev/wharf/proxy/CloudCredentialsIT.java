@@ -114,7 +114,7 @@ class CloudCredentialsIT {
     }
 
     @Test
-    void refusedEcrCallFailsThePullAsUnauthorized() throws Exception {
+    void refusedEcrCallFailsThePullAsWharfsCredentials() throws Exception {
         seed("AWS", "S3NTINEL-ecr-unused-0000", 1);
         try (FakeEcr ecr = FakeEcr.start("S3NTINEL-ecr-unused-0000", Duration.ofHours(12));
                 RunningWharf wharf = RunningWharf.start(
@@ -124,8 +124,10 @@ class CloudCredentialsIT {
 
             WharfPull.Answer answer = WharfPull.manifest(wharf, UPSTREAM, images.get(0));
 
-            assertEquals(403, answer.status(), answer.body());
-            assertTrue(answer.body().contains("upstream " + UPSTREAM + " refused access"), answer.body());
+            assertEquals(502, answer.status(), answer.body());
+            assertTrue(
+                    answer.body().contains("Wharf could not obtain its credentials for upstream " + UPSTREAM),
+                    answer.body());
             assertTrue(
                     logs.lines().stream()
                             .anyMatch(line ->

@@ -9,6 +9,8 @@ import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RegistryProcess;
 import dev.wharf.proxy.lab.RunningWharf;
+import dev.wharf.proxy.lab.Samples;
+import dev.wharf.proxy.lab.Scrape;
 import dev.wharf.proxy.lab.SeededImage;
 import dev.wharf.proxy.lab.WharfPull;
 import java.io.IOException;
@@ -120,10 +122,60 @@ class UpstreamCredentialsIT {
             WharfPull.pull(wharf, UPSTREAM, first);
 
             registry.changePassword(ROTATED);
-            assertEquals(403, WharfPull.manifest(wharf, UPSTREAM, second).status(), "the old password is refused");
+            WharfPull.Answer refused = WharfPull.manifest(wharf, UPSTREAM, second);
             write(passwordFile, ROTATED + "\n");
 
             WharfPull.pull(wharf, UPSTREAM, second);
+            assertEquals(
+                    502, refused.status(), "the old password is Wharf's problem, not the client's: " + refused.body());
+        }
+    }
+
+    @Test
+    void wrongPasswordIsReportedAsWharfsCredentialsRefused() throws Exception {
+        Path passwordFile = write(dir.resolve("password"), "S3NTINEL-wrong-0000\n");
+
+        try (RunningWharf wharf = wharf("    username: " + USER + "\n    passwordFile: " + passwordFile + "\n")) {
+            WharfPull.Answer answer = WharfPull.manifest(wharf, UPSTREAM, first);
+            String scrape = Scrape.of(wharf);
+
+            assertEquals(502, answer.status(), answer.body());
+            assertTrue(answer.body().contains("\"code\":\"DENIED\""), answer.body());
+            assertTrue(answer.body().contains("upstream " + UPSTREAM + " refused Wharf's credentials"), answer.body());
+            assertFalse(answer.body().contains(passwordFile.toString()), "the source is for the log only");
+            assertTrue(
+                    logs.lines().stream()
+                            .anyMatch(line -> line.contains("upstream " + UPSTREAM
+                                    + ": refused Wharf's credentials from" + " passwordFile " + passwordFile)),
+                    String.join("\n", logs.lines()));
+            assertEquals(
+                    1,
+                    Samples.value(scrape, "wharf_upstream_credential_failures_total{upstream=\"" + UPSTREAM + "\"}"));
+            assertFalse(scrape.contains("S3NTINEL"));
+        }
+    }
+
+    @Test
+    void refusedHelperAnswerIsRefreshedOnceAndThePullSucceeds() throws Exception {
+        Path current = write(dir.resolve("current"), PASSWORD);
+        Path runs = dir.resolve("runs");
+        helper("cat > /dev/null\necho run >> '" + runs + "'\nprintf '{\"Username\":\"" + USER
+                + "\",\"Secret\":\"%s\"}' \"$(cat '" + current + "')\"\n");
+
+        try (RunningWharf wharf = wharf("    credentialHelper: lab\n    credentialTtl: 12h\n")) {
+            WharfPull.pull(wharf, UPSTREAM, first);
+            registry.changePassword(ROTATED);
+            write(current, ROTATED);
+
+            WharfPull.pull(wharf, UPSTREAM, second);
+
+            assertEquals(
+                    2, Files.readAllLines(runs).size(), "the answer kept for 12 h is asked for again once refused");
+            assertEquals(
+                    0,
+                    Samples.value(
+                            Scrape.of(wharf),
+                            "wharf_upstream_credential_failures_total{upstream=\"" + UPSTREAM + "\"}"));
         }
     }
 
@@ -166,8 +218,10 @@ class UpstreamCredentialsIT {
             WharfPull.Answer answer = WharfPull.manifest(wharf, UPSTREAM, first);
             long millis = (System.nanoTime() - start) / 1_000_000;
 
-            assertEquals(403, answer.status(), answer.body());
-            assertTrue(answer.body().contains("upstream " + UPSTREAM + " refused access"), answer.body());
+            assertEquals(502, answer.status(), answer.body());
+            assertTrue(
+                    answer.body().contains("Wharf could not obtain its credentials for upstream " + UPSTREAM),
+                    answer.body());
             assertTrue(millis < 5_000, "failed after " + millis + " ms");
             Optional<ProcessHandle> helper =
                     ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()));

@@ -11,6 +11,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import dev.wharf.proxy.pull.Target;
 import dev.wharf.proxy.security.Refusal;
+import dev.wharf.proxy.upstream.FailureCause;
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.StorageException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -100,6 +101,16 @@ final class ErrorMapper {
                 LOG.warn("upstream {} refused access: {}", where, e.getMessage());
                 yield new OciError(FORBIDDEN, "DENIED", "upstream " + where + " refused access");
             }
+            case CREDENTIALS -> {
+                // The log names the credential source; the client only learns that this is Wharf's problem, not theirs.
+                LOG.warn("{}", e.getMessage());
+                yield new OciError(
+                        BAD_GATEWAY,
+                        "DENIED",
+                        e.status() == 0
+                                ? "Wharf could not obtain its credentials for upstream " + where
+                                : "upstream " + where + " refused Wharf's credentials");
+            }
             case RATE_LIMITED ->
                 new OciError(
                         TOO_MANY_REQUESTS,
@@ -110,7 +121,7 @@ final class ErrorMapper {
                 LOG.warn("upstream {} unavailable: {}", where, e.getMessage());
                 yield e.timedOut()
                         ? new OciError(GATEWAY_TIMEOUT, "UNAVAILABLE", "upstream " + where + " timed out")
-                        : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable");
+                        : new OciError(BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " is unavailable" + why(e));
             }
             case TOO_LARGE -> {
                 LOG.warn("upstream {} sent too much: {}", where, e.getMessage());
@@ -127,6 +138,14 @@ final class ErrorMapper {
                                 BAD_GATEWAY, "UNAVAILABLE", "upstream " + where + " broke the registry protocol");
             }
         };
+    }
+
+    /** Why an upstream is unavailable, for the error detail: its HTTP status, or what failed in reaching it. */
+    private static String why(UpstreamException e) {
+        if (e.status() > 0) {
+            return ": it answered " + e.status();
+        }
+        return e.getCause() == null ? "" : ": " + FailureCause.of(e.getCause());
     }
 
     /** What was too large follows from the route: only a manifest route reads a manifest, only tags a tag list. */

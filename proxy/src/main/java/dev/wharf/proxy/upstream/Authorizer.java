@@ -87,6 +87,51 @@ final class Authorizer {
         return Optional.of("Bearer " + token(chosen, scope, login));
     }
 
+    /**
+     * True when {@code exchange} is the upstream refusing (401, 403) a request sent with Wharf's login, or sent while
+     * the credential source is failing; false for anonymous access and for answers from elsewhere (a redirect's
+     * storage host).
+     */
+    boolean refuses(Exchange exchange) {
+        if (!exchange.atUpstream() || (exchange.status() != 401 && exchange.status() != 403)) {
+            return false;
+        }
+        try {
+            return credentials.current().isPresent();
+        } catch (UpstreamException e) {
+            return true;
+        }
+    }
+
+    /** The failure for an upstream that refused Wharf's login: {@code what} answered {@code status}. */
+    UpstreamException refused(String what, int status) {
+        return new UpstreamException(
+                UpstreamException.Kind.CREDENTIALS,
+                status,
+                prefix() + "refused Wharf's credentials from " + credentials.describe() + " (" + what + " answered "
+                        + status + ")");
+    }
+
+    /**
+     * After the upstream refused the current login: asks the source for a fresh one. True when that gave another
+     * login, worth one more request; false for anonymous access or the same login again. Throws like
+     * {@link CredentialSource#current()} when the source now fails.
+     */
+    boolean refreshLogin() {
+        Optional<Login> before;
+        try {
+            before = credentials.current();
+        } catch (UpstreamException e) {
+            before = Optional.empty();
+        }
+        if (before.isEmpty()) {
+            return false;
+        }
+        credentials.refresh();
+        Optional<Login> after = credentials.current();
+        return !after.map(Authorizer::fingerprint).equals(before.map(Authorizer::fingerprint));
+    }
+
     private static Optional<String> basic(Optional<Login> login) {
         if (login.isEmpty() || !(login.get() instanceof Login.Basic basic)) {
             return Optional.empty();
@@ -116,9 +161,14 @@ final class Authorizer {
 
     /** A short digest of a login, to key cached tokens by it without keeping the secret in a key. */
     private static String fingerprint(Login login) {
-        String material = login instanceof Login.Basic b
-                ? "basic:" + b.username() + ":" + b.password()
-                : login instanceof Login.IdentityToken t ? "identity:" + t.token() : "other";
+        String material;
+        if (login instanceof Login.Basic b) {
+            material = "basic:" + b.username() + ":" + b.password();
+        } else if (login instanceof Login.IdentityToken t) {
+            material = "identity:" + t.token();
+        } else {
+            material = "bearer:" + ((Login.Bearer) login).token();
+        }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);
@@ -138,6 +188,9 @@ final class Authorizer {
                         "GET", tokenUri, basic(login), Optional.of("application/json"), settings.manifestTimeout());
         if (exchange.status() != 200) {
             exchange.discard();
+            if (login.isPresent() && (exchange.status() == 401 || exchange.status() == 403)) {
+                throw refused("token request to " + exchange.described(), exchange.status());
+            }
             UpstreamException.Kind kind = switch (exchange.status()) {
                 case 401, 403 -> UpstreamException.Kind.UNAUTHORIZED;
                 case 429 -> UpstreamException.Kind.RATE_LIMITED;

@@ -8,13 +8,19 @@ import java.util.Optional;
  */
 public interface CredentialSource {
     /**
-     * The login to use now; empty for anonymous access. Throws {@link UpstreamException} ({@code UNAUTHORIZED}) when
+     * The login to use now; empty for anonymous access. Throws {@link UpstreamException} ({@code CREDENTIALS}) when
      * the source cannot give one (file gone, helper failed or hung), with a message naming the source, never a secret.
      */
     Optional<Login> current();
 
     /** The source for logs: {@code passwordFile /run/secrets/pw}, {@code credentialHelper ecr-login}. */
     String describe();
+
+    /**
+     * Forgets any login reused from an earlier call (a helper's cached answer, an issued token), so the next
+     * {@link #current()} obtains a fresh one. Called once when the upstream refuses the current login.
+     */
+    default void refresh() {}
 
     /** A source that always answers {@code login}. */
     static CredentialSource fixed(Optional<Login> login, String description) {

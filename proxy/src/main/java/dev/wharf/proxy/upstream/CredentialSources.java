@@ -1,6 +1,8 @@
 package dev.wharf.proxy.upstream;
 
+import dev.wharf.config.RepositoryCredentials;
 import dev.wharf.config.Secret;
+import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.UpstreamCredentials;
 import java.net.URI;
 import java.time.Clock;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** Makes the {@link CredentialSource} an upstream's configuration names. */
@@ -55,6 +58,25 @@ public final class CredentialSources {
         return CredentialSource.fixed(Optional.empty(), "anonymous");
     }
 
+    /**
+     * The sources of {@code upstream}: one per {@code repositoryCredentials} entry, in order, then its own. Each is
+     * logged (never a secret) on {@code log}.
+     */
+    public static CredentialRoutes routes(UpstreamConfig upstream, Clock clock, Consumer<String> log) {
+        List<CredentialRoutes.Route> routes = new ArrayList<>();
+        for (RepositoryCredentials scoped : upstream.repositoryCredentials()) {
+            CredentialSource source =
+                    of(scoped.credentials(), upstream.name(), upstream.url(), upstream.aliases(), clock);
+            log.accept("upstream " + upstream.name() + ": repositories " + String.join(", ", scoped.repositories())
+                    + " use credentials from " + source.describe());
+            routes.add(new CredentialRoutes.Route(scoped::matches, source));
+        }
+        CredentialSource own = of(upstream.credentials(), upstream.name(), upstream.url(), upstream.aliases(), clock);
+        log.accept("upstream " + upstream.name() + ": " + (routes.isEmpty() ? "" : "other repositories use ")
+                + "credentials from " + own.describe());
+        return new CredentialRoutes(routes, own);
+    }
+
     private static CredentialSource secret(
             String upstream, Secret secret, String fileKey, Function<String, Login> login) {
         if (secret instanceof Secret.InFile file) {
@@ -77,9 +99,9 @@ public final class CredentialSources {
         return url.getRawAuthority().toLowerCase(Locale.ROOT);
     }
 
-    /** A failure to obtain credentials: {@code UNAUTHORIZED}, never retried, with a message free of secrets. */
+    /** A failure to obtain credentials: {@code CREDENTIALS}, never retried, with a message free of secrets. */
     static UpstreamException failure(String upstream, String what) {
         return new UpstreamException(
-                UpstreamException.Kind.UNAUTHORIZED, 0, "upstream " + upstream + ": credentials from " + what);
+                UpstreamException.Kind.CREDENTIALS, 0, "upstream " + upstream + ": credentials from " + what);
     }
 }

@@ -77,6 +77,12 @@ final class DockerConfigCredentials implements CredentialSource {
         return "dockerConfig " + file.path();
     }
 
+    /** The file is read again whenever it changes; only the helpers' answers are reused, so they are forgotten. */
+    @Override
+    public void refresh() {
+        helpers.values().forEach(HelperCredentials::refresh);
+    }
+
     private Optional<String> helperFor(JsonNode root) {
         JsonNode perHost = root.path("credHelpers");
         for (Map.Entry<String, JsonNode> helper : perHost.properties()) {

@@ -75,6 +75,11 @@ final class HelperCredentials implements CredentialSource {
         return "credentialHelper " + name;
     }
 
+    @Override
+    public synchronized void refresh() {
+        cached = null;
+    }
+
     private Login run() {
         Path executable = searchPath.stream()
                 .map(dir -> dir.resolve("docker-credential-" + name))

@@ -19,7 +19,7 @@ final class RefreshingCredentials implements CredentialSource {
     private static final Logger LOG = LoggerFactory.getLogger(RefreshingCredentials.class);
     private static final Duration MAX_AHEAD = Duration.ofMinutes(30);
 
-    /** Issues logins; throws {@link UpstreamException} ({@code UNAUTHORIZED}) without a secret when it cannot. */
+    /** Issues logins; throws {@link UpstreamException} ({@code CREDENTIALS}) without a secret when it cannot. */
     interface Issuer {
         Issued issue();
 
@@ -91,5 +91,11 @@ final class RefreshingCredentials implements CredentialSource {
     @Override
     public String describe() {
         return issuer.describe();
+    }
+
+    /** The next call issues a new login; until then, and if issuing fails, the current one stays in use. */
+    @Override
+    public synchronized void refresh() {
+        refreshAt = Instant.MIN;
     }
 }

@@ -18,7 +18,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -45,9 +47,10 @@ public final class RegistryClient implements UpstreamClient {
     private final UpstreamSettings settings;
     private final URI base;
     private final Transport transport;
-    private final Authorizer authorizer;
+    private final Function<RepositoryName, Authorizer> authorizers;
     private final Clock clock;
     private final AtomicReference<Optional<RateLimit>> rateLimit = new AtomicReference<>(Optional.empty());
+    private final AtomicLong credentialFailures = new AtomicLong();
 
     /**
      * A client with its own {@link HttpClient} using the settings' connect timeout; {@code watchdog} (owned by the
@@ -66,16 +69,16 @@ public final class RegistryClient implements UpstreamClient {
     }
 
     RegistryClient(UpstreamSettings settings, HttpClient http, Clock clock, ScheduledExecutorService watchdog) {
-        this(settings, CredentialSource.of(settings), Optional.empty(), http, clock, watchdog);
+        this(settings, CredentialRoutes.single(CredentialSource.of(settings)), Optional.empty(), http, clock, watchdog);
     }
 
     /**
-     * A client whose login comes from {@code credentials} at each request and whose TLS (both for manifests and blob
+     * A client whose login comes from {@code credentials}' source for the repository at each request and whose TLS (both for manifests and blob
      * bodies) is {@code ssl} when present, on an {@link HttpClient} of its own made with that TLS.
      */
     public RegistryClient(
             UpstreamSettings settings,
-            CredentialSource credentials,
+            CredentialRoutes credentials,
             Optional<UpstreamSsl> ssl,
             ScheduledExecutorService watchdog) {
         this(settings, credentials, ssl, newHttpClient(settings, ssl), Clock.systemUTC(), watchdog);
@@ -83,7 +86,7 @@ public final class RegistryClient implements UpstreamClient {
 
     RegistryClient(
             UpstreamSettings settings,
-            CredentialSource credentials,
+            CredentialRoutes credentials,
             Optional<UpstreamSsl> ssl,
             HttpClient http,
             Clock clock,
@@ -98,7 +101,9 @@ public final class RegistryClient implements UpstreamClient {
         this.base = settings.baseUrl();
         this.clock = clock;
         this.transport = new Transport(http, settings, ssl, userAgent(), watchdog);
-        this.authorizer = new Authorizer(settings, credentials, transport, new TokenCache(clock));
+        // Each source has its own remembered challenge and tokens: a login's tokens never serve another login.
+        this.authorizers =
+                credentials.each(source -> new Authorizer(settings, source, transport, new TokenCache(clock)));
     }
 
     /** A client configured as this class requires: HTTP/1.1, no redirects, no cookies. */
@@ -128,9 +133,9 @@ public final class RegistryClient implements UpstreamClient {
 
     @Override
     public ManifestHead headManifest(RepositoryName repo, String reference) {
-        Exchange exchange = execute(
-                "HEAD", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT), manifestTimeout());
-        expectOk(exchange);
+        Exchange exchange =
+                execute("HEAD", manifestUri(repo, reference), repo, Optional.of(MANIFEST_ACCEPT), manifestTimeout());
+        expectOk(exchange, repo);
         exchange.discard();
         HttpHeaders headers = exchange.headers();
         return new ManifestHead(
@@ -141,9 +146,9 @@ public final class RegistryClient implements UpstreamClient {
 
     @Override
     public ManifestResponse fetchManifest(RepositoryName repo, String reference) {
-        Exchange exchange = execute(
-                "GET", manifestUri(repo, reference), scope(repo), Optional.of(MANIFEST_ACCEPT), manifestTimeout());
-        expectOk(exchange);
+        Exchange exchange =
+                execute("GET", manifestUri(repo, reference), repo, Optional.of(MANIFEST_ACCEPT), manifestTimeout());
+        expectOk(exchange, repo);
         String mediaType;
         try {
             mediaType = mediaType(exchange);
@@ -158,9 +163,8 @@ public final class RegistryClient implements UpstreamClient {
     @Override
     public BlobResponse fetchBlob(RepositoryName repo, Digest digest) {
         URI uri = base.resolve("/v2/" + repo.value() + "/blobs/" + digest);
-        Exchange exchange =
-                execute("GET", uri, scope(repo), Optional.empty(), settings.readTimeout(), Transport.Body.LARGE);
-        expectOk(exchange);
+        Exchange exchange = execute("GET", uri, repo, Optional.empty(), settings.readTimeout(), Transport.Body.LARGE);
+        expectOk(exchange, repo);
         long length = exchange.headers().firstValueAsLong("Content-Length").orElse(-1);
         InputStream body = exchange.body();
         return new BlobResponse() {
@@ -201,8 +205,8 @@ public final class RegistryClient implements UpstreamClient {
                         UpstreamException.Kind.PROTOCOL,
                         prefix() + "tag list pages loop at " + transport.describe(page));
             }
-            Exchange exchange = execute("GET", page, scope(repo), Optional.of("application/json"), manifestTimeout());
-            expectOk(exchange);
+            Exchange exchange = execute("GET", page, repo, Optional.of("application/json"), manifestTimeout());
+            expectOk(exchange, repo);
             Optional<String> next = LinkHeader.next(exchange.headers().allValues("Link"));
             byte[] body = readCapped(exchange, MAX_TAG_PAGE_BYTES, "tag list page");
             TagPage.parse(body, tags, MAX_TAGS, prefix());
@@ -218,13 +222,67 @@ public final class RegistryClient implements UpstreamClient {
         }
     }
 
-    /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
-    private Exchange execute(
-            String method, URI uri, Optional<String> scope, Optional<String> accept, Duration timeout) {
-        return execute(method, uri, scope, accept, timeout, Transport.Body.SMALL);
+    private Exchange execute(String method, URI uri, RepositoryName repo, Optional<String> accept, Duration timeout) {
+        return execute(method, uri, repo, accept, timeout, Transport.Body.SMALL);
     }
 
+    /** As {@link #attempt}; a request that failed on Wharf's credentials is counted (see {@link #credentialFailures}). */
     private Exchange execute(
+            String method,
+            URI uri,
+            RepositoryName repo,
+            Optional<String> accept,
+            Duration timeout,
+            Transport.Body body) {
+        Authorizer authorizer = authorizers.apply(repo);
+        Optional<String> scope = scope(repo);
+        Exchange exchange;
+        try {
+            exchange = withOneRefresh(authorizer, method, uri, scope, accept, timeout, body);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.CREDENTIALS) {
+                credentialFailures.incrementAndGet();
+            }
+            throw e;
+        }
+        if (authorizer.refuses(exchange)) {
+            credentialFailures.incrementAndGet();
+        }
+        return exchange;
+    }
+
+    /**
+     * As {@link #attempt}; when the upstream or its token service refuses Wharf's login, the credential source is
+     * refreshed once, and the request is sent once more if that gave another login.
+     */
+    private Exchange withOneRefresh(
+            Authorizer authorizer,
+            String method,
+            URI uri,
+            Optional<String> scope,
+            Optional<String> accept,
+            Duration timeout,
+            Transport.Body body) {
+        Exchange first;
+        try {
+            first = attempt(authorizer, method, uri, scope, accept, timeout, body);
+        } catch (UpstreamException e) {
+            boolean refused = e.kind() == UpstreamException.Kind.CREDENTIALS && e.status() != 0;
+            if (!refused || !authorizer.refreshLogin()) {
+                throw e;
+            }
+            return attempt(authorizer, method, uri, scope, accept, timeout, body);
+        }
+        if (authorizer.refuses(first) && authorizer.refreshLogin()) {
+            first.discard();
+            return attempt(authorizer, method, uri, scope, accept, timeout, body);
+        }
+        return first;
+    }
+
+    /** Sends with what authentication is known, and once more after a 401 when a challenge gives something new. */
+    private Exchange attempt(
+            Authorizer authorizer,
             String method,
             URI uri,
             Optional<String> scope,
@@ -253,7 +311,7 @@ public final class RegistryClient implements UpstreamClient {
             exchange.discard();
         }
         if (retry.isEmpty()) {
-            throw failure(exchange);
+            throw failure(authorizer, exchange);
         }
         return observe(transport.send(method, uri, retry, accept, timeout, body));
     }
@@ -274,15 +332,26 @@ public final class RegistryClient implements UpstreamClient {
         return exchange;
     }
 
-    private void expectOk(Exchange exchange) {
+    private void expectOk(Exchange exchange, RepositoryName repo) {
         if (exchange.status() != 200) {
             exchange.discard();
-            throw failure(exchange);
+            throw failure(authorizers.apply(repo), exchange);
         }
     }
 
-    private UpstreamException failure(Exchange exchange) {
+    /**
+     * Requests to this upstream that failed on Wharf's own credentials: refused by the upstream or its token service
+     * (after the one refresh), or not obtainable from their source.
+     */
+    public long credentialFailures() {
+        return credentialFailures.get();
+    }
+
+    private UpstreamException failure(Authorizer authorizer, Exchange exchange) {
         int status = exchange.status();
+        if (authorizer.refuses(exchange)) {
+            return authorizer.refused(exchange.method() + " " + exchange.described(), status);
+        }
         UpstreamException.Kind kind = switch (status) {
             case 404 -> UpstreamException.Kind.NOT_FOUND;
             case 401 -> UpstreamException.Kind.UNAUTHORIZED;

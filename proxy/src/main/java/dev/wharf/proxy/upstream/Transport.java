@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLException;
 
 /**
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
@@ -153,7 +152,7 @@ final class Transport {
                     UpstreamException.Kind.UNAVAILABLE,
                     0,
                     Optional.empty(),
-                    prefix("POST", uri) + " failed: " + e.getClass().getSimpleName(),
+                    prefix("POST", uri) + " failed: " + FailureCause.of(e),
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -189,27 +188,12 @@ final class Transport {
                     UpstreamException.Kind.UNAVAILABLE,
                     0,
                     Optional.empty(),
-                    prefix(method, uri) + " failed: " + reason(e),
+                    prefix(method, uri) + " failed: " + FailureCause.of(e),
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, prefix(method, uri) + " interrupted");
         }
-    }
-
-    /**
-     * The failure's class, or for TLS what the handshake said (an untrusted or mismatched certificate, a missing
-     * client certificate), which names certificates and hosts, never credentials.
-     */
-    private static String reason(IOException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SSLException ssl) {
-                String said = ssl.getMessage() == null ? ssl.getClass().getSimpleName() : ssl.getMessage();
-                said = said.lines().findFirst().orElse("").strip();
-                return "TLS handshake failed: " + (said.length() > 200 ? said.substring(0, 200) + "..." : said);
-            }
-        }
-        return failure.getClass().getSimpleName();
     }
 
     private Exchange sendBuffered(

@@ -17,6 +17,11 @@ public final class UpstreamException extends RuntimeException {
         UNAUTHORIZED,
         /** 403. */
         DENIED,
+        /**
+         * Wharf's own credentials for the upstream failed: the upstream (or its token service) refused the login Wharf
+         * sent, even after the login was refreshed once, or the credential source could not give one.
+         */
+        CREDENTIALS,
         /** 429; see {@link #retryAfter()}. */
         RATE_LIMITED,
         /** Connection refused or reset, timeout (see {@link UpstreamException#timedOut()}), 5xx. */

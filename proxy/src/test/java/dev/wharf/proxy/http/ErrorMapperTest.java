@@ -45,7 +45,26 @@ class ErrorMapperTest {
         assertFalse(down.timedOut());
         assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
         assertEquals("UNAVAILABLE", error.code());
-        assertEquals("upstream up.test is unavailable", error.message());
+        assertEquals("upstream up.test is unavailable: it answered 503", error.message());
+    }
+
+    @Test
+    void wharfsRefusedCredentialsAreABadGatewayNeverTheClientsUnauthorized() {
+        ErrorMapper.OciError error = ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.CREDENTIALS), MANIFEST);
+
+        assertEquals(HttpResponseStatus.BAD_GATEWAY, error.status());
+        assertEquals("DENIED", error.code());
+        assertEquals("upstream up.test refused Wharf's credentials", error.message());
+    }
+
+    @Test
+    void anUpstreamRefusingAnonymousAccessIsForbidden() {
+        ErrorMapper.OciError error =
+                ErrorMapper.map(UpstreamFailures.of(UpstreamException.Kind.UNAUTHORIZED), MANIFEST);
+
+        assertEquals(HttpResponseStatus.FORBIDDEN, error.status());
+        assertEquals("DENIED", error.code());
+        assertEquals("upstream up.test refused access", error.message());
     }
 
     @Test

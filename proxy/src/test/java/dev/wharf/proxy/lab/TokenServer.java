@@ -28,18 +28,26 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A Docker-style token server (the realm a registry's {@code auth.token} points at) on a free 127.0.0.1 port. It
  * signs RS256 JWTs with a fresh RSA key whose self-signed certificate it writes to {@link #rootCertBundle()}, and
- * grants whatever {@code pull}/{@code push} a scope asks for, to anyone or only to one Basic-authenticated user.
+ * grants whatever {@code pull}/{@code push} a scope asks for, to anyone or only to one Basic-authenticated user, or
+ * (see {@link #granting}) per caller only the repositories of its grant.
  */
 public final class TokenServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
     private static final int EXPIRES_IN_SECONDS = 300;
 
+    /** Who may pull which repositories: an empty {@code who} is anyone without credentials. */
+    public record Grant(Optional<Credentials> who, Predicate<String> repositories) {}
+
     private final Optional<Credentials> required;
+    /** When not empty, callers get only what a grant gives them; {@code required} then gets everything. */
+    private final List<Grant> grants;
+
     private final KeyPair keys;
     private final X509Certificate certificate;
     private final Path dir;
@@ -57,8 +65,21 @@ public final class TokenServer implements AutoCloseable {
         this(Optional.of(new Credentials(user, password)));
     }
 
+    /**
+     * A token server that grants {@code admin} everything and every other caller only the repositories of its grant:
+     * a caller whose credentials match no grant, or without credentials when no grant is anonymous, is refused.
+     */
+    public static TokenServer granting(Credentials admin, List<Grant> grants) {
+        return new TokenServer(Optional.of(admin), grants);
+    }
+
     private TokenServer(Optional<Credentials> required) {
+        this(required, List.of());
+    }
+
+    private TokenServer(Optional<Credentials> required, List<Grant> grants) {
         this.required = required;
+        this.grants = List.copyOf(grants);
         this.keys = rsaKeyPair();
         this.certificate = SelfSignedCertificate.create(keys, "CN=wharf-lab-token-issuer");
         this.dir = TempDirs.create("wharf-tokens-");
@@ -120,10 +141,17 @@ public final class TokenServer implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            if (required.isPresent()
-                    && !required.get()
-                            .basicHeader()
-                            .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            boolean admin = required.isPresent() && required.get().basicHeader().equals(authorization);
+            Optional<Grant> grant = grants.stream()
+                    .filter(g -> authorization == null
+                            ? g.who().isEmpty()
+                            : g.who()
+                                    .map(Credentials::basicHeader)
+                                    .filter(authorization::equals)
+                                    .isPresent())
+                    .findFirst();
+            if (required.isPresent() && !admin && grant.isEmpty()) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"wharf-lab-token\"");
                 respond(exchange, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED"))));
                 return;
@@ -131,8 +159,12 @@ public final class TokenServer implements AutoCloseable {
             Map<String, List<String>> query =
                     parseQuery(exchange.getRequestURI().getRawQuery());
             String service = query.getOrDefault("service", List.of(service())).get(0);
-            String subject = required.map(Credentials::user).orElse("anonymous");
-            String jwt = sign(service, subject, access(query.getOrDefault("scope", List.of())));
+            String subject = admin
+                    ? required.get().user()
+                    : grant.flatMap(Grant::who).map(Credentials::user).orElse("anonymous");
+            Predicate<String> repositories =
+                    admin ? name -> true : grant.map(Grant::repositories).orElse(name -> true);
+            String jwt = sign(service, subject, access(query.getOrDefault("scope", List.of()), repositories));
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("token", jwt);
             body.put("access_token", jwt);
@@ -142,7 +174,7 @@ public final class TokenServer implements AutoCloseable {
         }
     }
 
-    private static List<Map<String, Object>> access(List<String> scopes) {
+    private static List<Map<String, Object>> access(List<String> scopes, Predicate<String> repositories) {
         List<Map<String, Object>> access = new ArrayList<>();
         for (String scope : scopes) {
             for (String one : scope.split(" ")) {
@@ -156,7 +188,7 @@ public final class TokenServer implements AutoCloseable {
                 List<String> actions = new ArrayList<>();
                 for (String action : one.substring(last + 1).split(",")) {
                     boolean granted = type.equals("repository")
-                            ? action.equals("pull") || action.equals("push")
+                            ? (action.equals("pull") || action.equals("push")) && repositories.test(name)
                             : type.equals("registry") && name.equals("catalog") && action.equals("*");
                     if (granted) {
                         actions.add(action);

@@ -119,7 +119,7 @@ class PullThroughStaleTest {
     @ParameterizedTest
     @EnumSource(
             value = UpstreamException.Kind.class,
-            names = {"UNAUTHORIZED", "DENIED"})
+            names = {"UNAUTHORIZED", "DENIED", "CREDENTIALS"})
     void anUpstreamThatRefusesAccessIsBelievedAndNothingStaleIsServed(UpstreamException.Kind kind) {
         upstream.tag("1.0", "{\"v\":1}");
         f.manifest("1.0");

@@ -104,7 +104,7 @@ class CloudCredentialsTest {
                 () -> source(ecr(refusing(), Optional.empty(), TIMEOUT), Clock.systemUTC())
                         .current());
 
-        assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
         assertEquals(
                 "upstream registry.example: credentials from ecr us-east-1: GetAuthorizationToken answered 403"
                         + " AccessDeniedException",
@@ -160,7 +160,7 @@ class CloudCredentialsTest {
             UpstreamException e = assertThrows(UpstreamException.class, source::current);
             long millis = (System.nanoTime() - start) / 1_000_000;
 
-            assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+            assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
             assertTrue(millis < 3_000, "failed after " + millis + " ms");
         } finally {
             release.countDown();
@@ -229,7 +229,7 @@ class CloudCredentialsTest {
             assertEquals(Optional.of(new Login.Basic("AWS", PASSWORD)), source.current(), "still valid: kept");
             clock.advance(Duration.ofMinutes(4));
             assertEquals(
-                    UpstreamException.Kind.UNAUTHORIZED,
+                    UpstreamException.Kind.CREDENTIALS,
                     assertThrows(UpstreamException.class, source::current).kind());
         }
     }
@@ -275,7 +275,7 @@ class CloudCredentialsTest {
 
             UpstreamException e = assertThrows(UpstreamException.class, source::current);
 
-            assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+            assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
             assertEquals(
                     "upstream registry.example: credentials from gcp keyFile " + key
                             + ": the token endpoint answered 400",

@@ -94,7 +94,7 @@ class CredentialSourcesTest {
 
         UpstreamException e = assertThrows(UpstreamException.class, source::current);
 
-        assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
         assertEquals(
                 "upstream registry.example:5000: credentials from dockerConfig " + dir.resolve("config.json")
                         + " has no auths entry for registry.example:5000",

@@ -113,15 +113,84 @@ class RegistryClientAuthTest {
     }
 
     @Test
-    void refusedCredentialsAreUnauthorizedAfterOneRetry() {
+    void refusedCredentialsAreWharfsCredentialsFailingAfterOneRetry() {
         upstream.answer(r -> Response.of(401, Map.of("WWW-Authenticate", "Basic realm=\"x\"")));
+        RegistryClient client = withCredentials();
 
-        UpstreamException e =
-                assertThrows(UpstreamException.class, () -> withCredentials().fetchManifest(REPO, "latest"));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
 
-        assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
         assertEquals(401, e.status());
-        assertEquals(2, upstream.requests().size());
+        assertEquals(
+                "upstream hub: refused Wharf's credentials from password (GET /v2/library/alpine/manifests/latest"
+                        + " answered 401)",
+                e.getMessage());
+        assertEquals(2, upstream.requests().size(), "the same login is not sent a third time");
+        assertEquals(1, client.credentialFailures());
+    }
+
+    @Test
+    void aLoginRefusedByTheTokenServiceIsWharfsCredentialsFailing() {
+        String realm = upstream.uri() + TOKEN_PATH;
+        upstream.answer(r -> r.path().equals(TOKEN_PATH)
+                ? Response.of(401, Map.of())
+                : Response.of(401, Map.of("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"s\"")));
+        RegistryClient client = withCredentials();
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
+
+        assertEquals(UpstreamException.Kind.CREDENTIALS, e.kind());
+        assertEquals(1, client.credentialFailures());
+        assertFalse(e.getMessage().contains(PASSWORD));
+    }
+
+    @Test
+    void aRefusedLoginIsRefreshedOnceAndTheNewOneUsed() {
+        upstream.answer(this::basicRegistry);
+        AtomicInteger refreshes = new AtomicInteger();
+        CredentialSource rotating = new CredentialSource() {
+            @Override
+            public Optional<Login> current() {
+                return Optional.of(new Login.Basic(USER, refreshes.get() == 0 ? "stale" : PASSWORD));
+            }
+
+            @Override
+            public String describe() {
+                return "rotating";
+            }
+
+            @Override
+            public void refresh() {
+                refreshes.incrementAndGet();
+            }
+        };
+        UpstreamSettings settings = settings(upstream.uri(), Optional.empty(), Optional.empty(), Optional.empty());
+        RegistryClient client = new RegistryClient(
+                settings,
+                CredentialRoutes.single(rotating),
+                Optional.empty(),
+                RegistryClient.newHttpClient(settings),
+                clock,
+                TestWatchdog.SHARED);
+
+        assertArrayEquals(MANIFEST, client.fetchManifest(REPO, "latest").body());
+
+        assertEquals(1, refreshes.get());
+        assertEquals(
+                Optional.of(BASIC),
+                upstream.requests().get(upstream.requests().size() - 1).header("Authorization"));
+        assertEquals(0, client.credentialFailures());
+    }
+
+    @Test
+    void anonymousRefusalIsNotWharfsCredentials() {
+        upstream.answer(r -> Response.of(403, Map.of()));
+        RegistryClient client = client(UpstreamSettings.anonymous("hub", upstream.uri()));
+
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client.fetchManifest(REPO, "latest"));
+
+        assertEquals(UpstreamException.Kind.DENIED, e.kind());
+        assertEquals(0, client.credentialFailures());
     }
 
     @Test
@@ -302,7 +371,8 @@ class RegistryClientAuthTest {
         UpstreamSettings settings = UpstreamSettings.anonymous("hub", upstream.uri());
         RegistryClient client = new RegistryClient(
                 settings,
-                CredentialSource.fixed(Optional.of(new Login.IdentityToken(PASSWORD)), "dockerConfig x"),
+                CredentialRoutes.single(
+                        CredentialSource.fixed(Optional.of(new Login.IdentityToken(PASSWORD)), "dockerConfig x")),
                 Optional.empty(),
                 RegistryClient.newHttpClient(settings),
                 clock,

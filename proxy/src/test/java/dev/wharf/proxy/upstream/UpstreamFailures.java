@@ -8,7 +8,7 @@ public final class UpstreamFailures {
     public static UpstreamException of(UpstreamException.Kind kind) {
         int status = switch (kind) {
             case NOT_FOUND -> 404;
-            case UNAUTHORIZED -> 401;
+            case UNAUTHORIZED, CREDENTIALS -> 401;
             case DENIED -> 403;
             case RATE_LIMITED -> 429;
             case UNAVAILABLE -> 503;
