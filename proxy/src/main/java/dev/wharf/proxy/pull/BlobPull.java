@@ -62,7 +62,7 @@ final class BlobPull {
         boolean linked = membership.isLinked(target, digest);
         Optional<BlobContent> cached = blobs.openContent(digest);
         if (cached.isPresent()) {
-            if (linked) {
+            if (linked || fetchingThrough(target, digest)) {
                 return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));
             }
             cached.get().close();
@@ -106,6 +106,15 @@ final class BlobPull {
             }
         });
         return answer;
+    }
+
+    /**
+     * True while {@code target}'s own fill of {@code digest} runs: it has stored the blob but not yet recorded the link
+     * (it does so before it ends), so the bytes came through this very repository.
+     */
+    private boolean fetchingThrough(Target target, Digest digest) {
+        Fill running = fills.get(digest);
+        return running != null && running.target().equals(target);
     }
 
     /**
