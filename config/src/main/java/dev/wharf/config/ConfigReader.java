@@ -26,7 +26,8 @@ final class ConfigReader {
             "recheckDeadline",
             "offline",
             "prewarm",
-            "accessLog");
+            "accessLog",
+            "limits");
     private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -69,6 +70,7 @@ final class ConfigReader {
                 .orElse(List.of())
                 .forEach(entry -> PrewarmReader.read(entry, context, names).ifPresent(prewarm::add));
         AccessLogConfig accessLog = readAccessLog(m);
+        ServerLimits limits = LimitsReader.read(m, context);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
@@ -83,7 +85,8 @@ final class ConfigReader {
                 recheckDeadline,
                 offline,
                 prewarm,
-                accessLog);
+                accessLog,
+                limits);
     }
 
     private StorageConfig readStorage(YamlMapping m) {

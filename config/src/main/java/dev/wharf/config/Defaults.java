@@ -38,6 +38,17 @@ public final class Defaults {
     /** How long a client waits for a due tag re-check before the cached manifest is served stale. */
     public static final Duration RECHECK_DEADLINE = Duration.ofSeconds(2);
 
+    /** How long a client has to send a request's head (line and headers) once the connection waits for one. */
+    public static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a connection may pass no bytes either way before it is closed. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(120);
+    /** Client connections open at once on the {@code /v2/} listener (lowered to fit the file-descriptor limit). */
+    public static final int MAX_CONNECTIONS = 4096;
+    /** Client connections open at once from one IP address. */
+    public static final int MAX_CONNECTIONS_PER_ADDRESS = 256;
+    /** Requests one connection may send ahead of their answers. */
+    public static final int MAX_PIPELINED = 16;
+
     private static final List<String> PUBLIC_REGISTRIES =
             List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws", "mcr.microsoft.com");
 

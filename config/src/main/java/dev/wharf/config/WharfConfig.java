@@ -10,7 +10,8 @@ import java.util.Optional;
  * of one of {@code upstreams}; {@code freshness} rules apply first match first; {@code maxStale} bounds how long a
  * tag is served while its upstream fails, and {@code recheckDeadline} how long a client waits for a due re-check
  * before the cached manifest is served stale; {@code offline} means no upstream is ever dialled;
- * {@code accessLog} says where one line per answered request goes.
+ * {@code accessLog} says where one line per answered request goes; {@code limits} bound what clients may hold of the
+ * listener.
  */
 public record WharfConfig(
         HostPort listen,
@@ -23,7 +24,8 @@ public record WharfConfig(
         Duration recheckDeadline,
         boolean offline,
         List<PrewarmRule> prewarm,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        ServerLimits limits) {
 
     public WharfConfig {
         Objects.requireNonNull(listen, "listen");
@@ -36,6 +38,7 @@ public record WharfConfig(
         Objects.requireNonNull(recheckDeadline, "recheckDeadline");
         prewarm = List.copyOf(prewarm);
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(limits, "limits");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
         }

@@ -78,7 +78,8 @@ public final class Wharf implements AutoCloseable {
                                 config.upstreams().stream()
                                         .map(UpstreamConfig::name)
                                         .toList()),
-                        accessLog == null ? AccessLog.OFF : accessLog);
+                        accessLog == null ? AccessLog.OFF : accessLog,
+                        config.limits());
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows a failed bind's IOException unchecked

@@ -1,11 +1,13 @@
 package dev.wharf.proxy.http;
 
+import dev.wharf.config.ServerLimits;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.PullThrough;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -50,6 +52,7 @@ public final class WharfServer implements AutoCloseable {
      * @param defaultUpstream what requests without a prefix or {@code ns} reach
      * @param metrics what counts the answers
      * @param accessLog what receives one entry per answer
+     * @param limits what one client may hold of the listener
      */
     public static WharfServer start(
             InetSocketAddress address,
@@ -58,7 +61,8 @@ public final class WharfServer implements AutoCloseable {
             PullThrough pull,
             Executor storage,
             RequestMetrics metrics,
-            AccessLog accessLog)
+            AccessLog accessLog,
+            ServerLimits limits)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -67,6 +71,11 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler =
                 new RegistryHandler(new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog);
+        ConnectionLimiter limiter = ConnectionLimiter.fitting(limits);
+        AcceptErrorHandler acceptErrors = new AcceptErrorHandler(limiter);
+        EventLoop acceptLoop = boss.next();
+        ConnectionLimitHandler connectionLimit =
+                new ConnectionLimitHandler(limiter, () -> acceptLoop.execute(acceptErrors::refusedClosed));
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
@@ -74,11 +83,16 @@ public final class WharfServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-                    .childHandler(new HttpInitializer(handler))
+                    .handler(acceptErrors)
+                    .childHandler(new HttpInitializer(handler, connectionLimit, limits))
                     .bind(address)
                     .sync()
                     .channel();
-            LOG.info("serving the registry API on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
+            LOG.info(
+                    "serving the registry API on {} ({}, at most {} connections)",
+                    channel.localAddress(),
+                    epoll ? "epoll" : "nio",
+                    limiter.maxTotal());
             return new WharfServer(boss, workers, channel);
         } catch (Exception e) { // also the bind failure Netty rethrows unchecked
             boss.shutdownGracefully();
