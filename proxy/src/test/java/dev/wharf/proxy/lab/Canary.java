@@ -38,10 +38,17 @@ public final class Canary implements AutoCloseable {
         }
     }
 
-    /** What to answer: a status and headers, no body. */
-    public record Answer(int status, Map<String, String> headers) {
+    /**
+     * What to answer: a status, headers and a body; {@code declaredLength} is the {@code Content-Length} sent (-1: the
+     * body's own length), so that a lying upstream can announce bytes it never sends.
+     */
+    public record Answer(int status, Map<String, String> headers, byte[] body, long declaredLength) {
         public static Answer of(int status, Map<String, String> headers) {
-            return new Answer(status, headers);
+            return new Answer(status, headers, new byte[0], -1);
+        }
+
+        public static Answer of(int status, Map<String, String> headers, byte[] body) {
+            return new Answer(status, headers, body, -1);
         }
     }
 
@@ -49,7 +56,7 @@ public final class Canary implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final InetAddress address;
-    private volatile Function<Request, Answer> script = r -> new Answer(404, Map.of());
+    private volatile Function<Request, Answer> script = r -> Answer.of(404, Map.of());
 
     private Canary(InetAddress address) {
         this.address = address;
@@ -111,7 +118,12 @@ public final class Canary implements AutoCloseable {
             Answer answer = script.apply(request);
             answer.headers()
                     .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-            exchange.sendResponseHeaders(answer.status(), -1);
+            long length = answer.declaredLength() >= 0 ? answer.declaredLength() : answer.body().length;
+            boolean head = request.method().equals("HEAD");
+            exchange.sendResponseHeaders(answer.status(), head || length == 0 ? -1 : length);
+            if (!head && answer.body().length > 0) {
+                exchange.getResponseBody().write(answer.body());
+            }
         }
     }
 
