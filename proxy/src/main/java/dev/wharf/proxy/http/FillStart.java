@@ -73,6 +73,9 @@ final class FillStart {
         unlisten.set(remove);
         if (decided.get()) {
             remove.run();
+        } else {
+            // Bytes written before the listener was added announce nothing more: look once now.
+            check.run();
         }
     }
 }

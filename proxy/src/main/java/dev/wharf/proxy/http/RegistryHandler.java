@@ -278,11 +278,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 streamFilling(route, filling, size, range, first, length);
                 return;
             }
-            // The status goes out with the first byte: a fill that fails before it is answered with an error.
+            // The status goes out once the blob's first byte has landed: a fill that fails before is answered with an
+            // error. (A range further on is answered at once, its bytes flowing as they land.)
             FillStart.await(
                     filling.fill(),
-                    first,
-                    first + length,
+                    0,
+                    size,
                     ctx.channel(),
                     () -> streamFilling(route, filling, size, range, first, length),
                     failure -> {
