@@ -342,7 +342,10 @@ class HostileCorpusIT {
                 "last=a&last=b",
                 "last=..%2f",
                 "n=1&last=%ff",
-                "n=-9223372036854775808");
+                "n=-9223372036854775808",
+                "n=%zz",
+                "ns=%",
+                "last=%e9%");
     }
 
     private static List<String> ranges() {
