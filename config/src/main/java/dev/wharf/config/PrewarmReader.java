@@ -48,7 +48,12 @@ final class PrewarmReader {
                 .map(items -> items.stream().map(Located::value).toList())
                 .orElse(List.of());
         Optional<Duration> every = m.requiredParsed("every", Durations.POSITIVE_EXPECTED, Durations::parsePositive);
-        if (problems.size() > before) {
+        // An upstream reference left unresolved for a broken upstream entry was reported there, not here.
+        if (problems.size() > before
+                || upstream.isEmpty()
+                || repository.isEmpty()
+                || tags.isEmpty()
+                || every.isEmpty()) {
             return Optional.empty();
         }
         String repositoryName = repository.orElseThrow();

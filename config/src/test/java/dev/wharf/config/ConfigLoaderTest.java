@@ -79,6 +79,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheLimitsWithDefaultsForWhatIsLeftOut() {
+        assertEquals(
+                ServerLimits.DEFAULT, ConfigLoader.parse("", Map.of(), BASE).limits());
+        ServerLimits limits = ConfigLoader.parse(
+                        "limits: {headerTimeout: 3s, maxConnections: 100, maxPipelined: 2}", Map.of(), BASE)
+                .limits();
+        assertEquals(
+                new ServerLimits(
+                        Duration.ofSeconds(3), Defaults.IDLE_TIMEOUT, 100, Defaults.MAX_CONNECTIONS_PER_ADDRESS, 2),
+                limits);
+    }
+
+    @Test
     void emptyOrCommentOnlyFileMeansDefaultsWithStorageInBaseDir() {
         for (String yaml : List.of("", "# nothing here\n", "---\n", "~")) {
             WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);
