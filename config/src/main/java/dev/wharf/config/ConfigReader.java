@@ -33,7 +33,8 @@ final class ConfigReader {
             "tlsListen",
             "tls",
             "auth",
-            "access");
+            "access",
+            "limits");
     private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -80,6 +81,7 @@ final class ConfigReader {
         Optional<Path> prewarmDir = readPrewarmDir(m);
         AccessLogConfig accessLog = readAccessLog(m);
         Security security = SecurityReader.read(m, listen, adminListen, names);
+        ServerLimits limits = LimitsReader.read(m, context);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
@@ -96,7 +98,8 @@ final class ConfigReader {
                 prewarm,
                 prewarmDir,
                 accessLog,
-                security);
+                security,
+                limits);
     }
 
     private StorageConfig readStorage(YamlMapping m) {

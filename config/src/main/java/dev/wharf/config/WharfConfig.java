@@ -13,7 +13,8 @@ import java.util.Optional;
  * before the cached manifest is served stale; {@code offline} means no upstream is ever dialled;
  * {@code prewarm} rules come with more from the {@code *.yaml} files of {@code prewarmDir} ({@link PrewarmFiles});
  * {@code accessLog} says where one line per answered request goes; {@code security} says how the registry API is
- * served safely (TLS, client authentication, access rules).
+ * served safely (TLS, client authentication, access rules); {@code limits} bound what clients may hold of the
+ * listener.
  */
 public record WharfConfig(
         HostPort listen,
@@ -28,7 +29,8 @@ public record WharfConfig(
         List<PrewarmRule> prewarm,
         Optional<Path> prewarmDir,
         AccessLogConfig accessLog,
-        Security security) {
+        Security security,
+        ServerLimits limits) {
 
     public WharfConfig {
         Objects.requireNonNull(listen, "listen");
@@ -43,6 +45,7 @@ public record WharfConfig(
         Objects.requireNonNull(prewarmDir, "prewarmDir");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(limits, "limits");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
         }

@@ -134,7 +134,8 @@ public final class Wharf implements AutoCloseable {
                                         .map(UpstreamConfig::name)
                                         .toList()),
                         accessLog == null ? AccessLog.OFF : accessLog,
-                        guard.forServer(config));
+                        guard.forServer(config),
+                        config.limits());
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows a failed bind's IOException unchecked

@@ -103,6 +103,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                     new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"));
             return;
         }
+        Optional<RequestException> unfit = RequestChecks.refusal(request);
+        if (unfit.isPresent()) {
+            refuse(ctx, request, arrived, unfit.get());
+            return;
+        }
         HttpMethod method = request.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             refuse(
@@ -309,6 +314,34 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 fail(e);
                 return;
             }
+            long first = range.map(ByteRange::first).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(size);
+            if (head) {
+                streamFilling(route, filling, size, range, first, length);
+                return;
+            }
+            // The status goes out once the blob's first byte has landed: a fill that fails before is answered with an
+            // error. (A range further on is answered at once, its bytes flowing as they land.)
+            FillStart.await(
+                    filling.fill(),
+                    0,
+                    size,
+                    ctx.channel(),
+                    () -> streamFilling(route, filling, size, range, first, length),
+                    failure -> {
+                        filling.close();
+                        fail(failure);
+                    },
+                    filling::close);
+        }
+
+        private void streamFilling(
+                Route.Blob route,
+                BlobSource.Filling filling,
+                long size,
+                Optional<ByteRange> range,
+                long first,
+                long length) {
             HttpResponse response = Responses.blob(route.digest(), size, range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
             decorate(response);
@@ -318,8 +351,6 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
                 return;
             }
-            long first = range.map(ByteRange::first).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(size);
             ctx.write(response);
             Fill fill = filling.fill();
             BlobReader partial = filling.partial();

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.http;
 
+import dev.wharf.config.ServerLimits;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.security.Gate;
@@ -8,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -68,18 +70,34 @@ public final class WharfServer implements AutoCloseable {
             RequestMetrics metrics,
             AccessLog accessLog)
             throws InterruptedException {
-        return start(address, upstreamByHost, defaultUpstream, pull, storage, metrics, accessLog, Security.NONE);
+        return start(
+                address,
+                upstreamByHost,
+                defaultUpstream,
+                pull,
+                storage,
+                metrics,
+                accessLog,
+                Security.NONE,
+                ServerLimits.DEFAULT);
     }
 
-    /**
-     * Binds and starts serving.
-     *
-     * @param upstreamByHost the configured upstream's name for a name or alias a client writes; empty when unknown
-     * @param defaultUpstream what requests without a prefix or {@code ns} reach
-     * @param metrics what counts the answers
-     * @param accessLog what receives one entry per answer
-     * @param security the gate of every request and the TLS listener, if any
-     */
+    /** Binds and starts serving plainly within {@code limits}, letting every request through. */
+    public static WharfServer start(
+            InetSocketAddress address,
+            Function<String, Optional<String>> upstreamByHost,
+            String defaultUpstream,
+            PullThrough pull,
+            Executor storage,
+            RequestMetrics metrics,
+            AccessLog accessLog,
+            ServerLimits limits)
+            throws InterruptedException {
+        return start(
+                address, upstreamByHost, defaultUpstream, pull, storage, metrics, accessLog, Security.NONE, limits);
+    }
+
+    /** Binds and starts serving with {@code security}, within the default limits. */
     public static WharfServer start(
             InetSocketAddress address,
             Function<String, Optional<String>> upstreamByHost,
@@ -90,6 +108,39 @@ public final class WharfServer implements AutoCloseable {
             AccessLog accessLog,
             Security security)
             throws InterruptedException {
+        return start(
+                address,
+                upstreamByHost,
+                defaultUpstream,
+                pull,
+                storage,
+                metrics,
+                accessLog,
+                security,
+                ServerLimits.DEFAULT);
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param upstreamByHost the configured upstream's name for a name or alias a client writes; empty when unknown
+     * @param defaultUpstream what requests without a prefix or {@code ns} reach
+     * @param metrics what counts the answers
+     * @param accessLog what receives one entry per answer
+     * @param security the gate of every request and the TLS listener, if any
+     * @param limits what one client may hold of each listener
+     */
+    public static WharfServer start(
+            InetSocketAddress address,
+            Function<String, Optional<String>> upstreamByHost,
+            String defaultUpstream,
+            PullThrough pull,
+            Executor storage,
+            RequestMetrics metrics,
+            AccessLog accessLog,
+            Security security,
+            ServerLimits limits)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -97,6 +148,12 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler = new RegistryHandler(
                 new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog, security.gate());
+        // One limiter for both listeners: the limits are on what a client holds of this server.
+        ConnectionLimiter limiter = ConnectionLimiter.fitting(limits);
+        AcceptErrorHandler acceptErrors = new AcceptErrorHandler(limiter);
+        EventLoop acceptLoop = boss.next();
+        ConnectionLimitHandler connectionLimit =
+                new ConnectionLimitHandler(limiter, () -> acceptLoop.execute(acceptErrors::refusedClosed));
         List<Channel> bound = new ArrayList<>();
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -104,21 +161,26 @@ public final class WharfServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, ALLOCATOR);
+                    .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                    .handler(acceptErrors);
             Channel channel = bootstrap
                     .clone()
-                    .childHandler(new HttpInitializer(handler))
+                    .childHandler(new HttpInitializer(handler, connectionLimit, limits, Optional.empty()))
                     .bind(address)
                     .sync()
                     .channel();
             bound.add(channel);
-            LOG.info("serving the registry API on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
+            LOG.info(
+                    "serving the registry API on {} ({}, at most {} connections)",
+                    channel.localAddress(),
+                    epoll ? "epoll" : "nio",
+                    limiter.maxTotal());
             Optional<Channel> tlsChannel = Optional.empty();
             if (security.tls().isPresent()) {
                 Tls tls = security.tls().get();
                 tlsChannel = Optional.of(bootstrap
                         .clone()
-                        .childHandler(new HttpInitializer(handler, Optional.of(tls.ssl())))
+                        .childHandler(new HttpInitializer(handler, connectionLimit, limits, Optional.of(tls.ssl())))
                         .bind(tls.address())
                         .sync()
                         .channel());

@@ -160,6 +160,10 @@ final class BlobPull {
     private BlobSource filling(Fill fill) {
         Optional<BlobReader> partial = fill.openPartial();
         if (partial.isEmpty()) {
+            if (fill.state() == Fill.State.FAILED) {
+                // It failed before any client was served: its own failure, not a missing stored blob.
+                Futures.join(fill.ended());
+            }
             return stored(fill);
         }
         return new BlobSource.Filling(fill, partial.get());
