@@ -3,6 +3,8 @@ package dev.wharf.proxy;
 import dev.wharf.config.AccessLogConfig;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.admin.AdminEndpoints;
+import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
@@ -87,7 +89,11 @@ public final class Wharf implements AutoCloseable {
             NettyMemoryGauge.register(meters, server.allocator());
             AdminServer admin;
             try {
-                admin = AdminServer.start(adminListen, meters);
+                admin = AdminServer.start(
+                        adminListen,
+                        new AdminRoutes()
+                                .get("/metrics", AdminEndpoints.metrics(meters::scrape))
+                                .get("/healthz", AdminEndpoints.health()));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
