@@ -6,6 +6,7 @@ import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.admin.AdminEndpoints;
 import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
+import dev.wharf.proxy.admin.CacheEndpoints;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
@@ -89,11 +90,7 @@ public final class Wharf implements AutoCloseable {
             NettyMemoryGauge.register(meters, server.allocator());
             AdminServer admin;
             try {
-                admin = AdminServer.start(
-                        adminListen,
-                        new AdminRoutes()
-                                .get("/metrics", AdminEndpoints.metrics(meters::scrape))
-                                .get("/healthz", AdminEndpoints.health()));
+                admin = AdminServer.start(adminListen, adminRoutes(core, meters));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -124,6 +121,16 @@ public final class Wharf implements AutoCloseable {
     /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
     public InetSocketAddress adminAddress() {
         return admin.address();
+    }
+
+    /** The admin listener's endpoints; each added in one line. */
+    private static AdminRoutes adminRoutes(Core core, PrometheusMeterRegistry meters) {
+        AdminRoutes routes = new AdminRoutes()
+                .get("/metrics", AdminEndpoints.metrics(meters::scrape))
+                .get("/healthz", AdminEndpoints.health())
+                .get("/readyz", AdminEndpoints.readiness(core.readiness(), core.storage()));
+        new CacheEndpoints(core.evictor()).addTo(routes);
+        return routes;
     }
 
     /** The access log {@code config} asks for, its drops counted in {@code meters}; null when it is off. */

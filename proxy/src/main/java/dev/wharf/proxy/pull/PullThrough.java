@@ -23,6 +23,7 @@ public final class PullThrough {
     private final TagLists tags;
     private final ImagePull images;
     private final Executor storage;
+    private final ServedDigests uses;
 
     /**
      * {@code storage} runs store and index work (it may block on the disk, never on an upstream); {@code leases} let
@@ -37,6 +38,7 @@ public final class PullThrough {
             FillLeases leases,
             PullSettings settings) {
         this.storage = storage;
+        this.uses = settings.uses();
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
@@ -49,7 +51,9 @@ public final class PullThrough {
      * time. Also the way to make sure a manifest is stored: a returned manifest is in the store.
      */
     public CompletableFuture<Manifest> manifest(Target target, Reference reference) {
-        return Futures.on(storage, () -> manifests.find(target, reference));
+        CompletableFuture<Manifest> found = Futures.on(storage, () -> manifests.find(target, reference));
+        found.thenAccept(manifest -> uses.served(manifest.digest()));
+        return found;
     }
 
     /**
@@ -57,7 +61,9 @@ public final class PullThrough {
      * fails with the upstream's or the store's failure when the fill cannot start. The receiver closes the source.
      */
     public CompletableFuture<BlobSource> openBlob(Target target, Digest digest) {
-        return Futures.on(storage, () -> blobs.open(target, digest));
+        CompletableFuture<BlobSource> opened = Futures.on(storage, () -> blobs.open(target, digest));
+        opened.thenAccept(source -> uses.served(digest));
+        return opened;
     }
 
     /**
