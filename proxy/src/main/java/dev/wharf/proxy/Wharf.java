@@ -7,6 +7,7 @@ import dev.wharf.proxy.admin.AdminEndpoints;
 import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
 import dev.wharf.proxy.admin.CacheEndpoints;
+import dev.wharf.proxy.eviction.PinnedImages;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
@@ -54,6 +55,11 @@ public final class Wharf implements AutoCloseable {
      * line what stopped it (an address in use, storage held by another process).
      */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
+        return start(config, clock, PinnedImages.NONE);
+    }
+
+    /** As {@link #start(WharfConfig, Clock)}, never evicting the images {@code pins} names. */
+    public static Wharf start(WharfConfig config, Clock clock, PinnedImages pins) throws InterruptedException {
         PrometheusMeterRegistry meters = meters();
         Core core = null;
         WharfServer server = null;
@@ -64,7 +70,7 @@ public final class Wharf implements AutoCloseable {
                 config.adminListen().host(), config.adminListen().port());
         try {
             try {
-                core = Core.open(config, clock, meters);
+                core = Core.open(config, clock, meters, pins);
             } catch (RuntimeException e) {
                 throw StartupException.storage(config.storage().path(), e);
             }

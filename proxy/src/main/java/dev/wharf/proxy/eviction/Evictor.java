@@ -34,6 +34,10 @@ public final class Evictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
     /** Blobs no manifest references are kept this long after their last use, for clients that pull blobs first. */
     static final Duration ORPHAN_GRACE = Duration.ofHours(1);
+    /** Digests per journal when an eviction does not fit in one (a digest line is at most 140 bytes). */
+    private static final int DIGESTS_PER_PART = 1_000;
+    /** Tags per journal part (a tag line is at most about 500 bytes). */
+    private static final int TAGS_PER_PART = 400;
 
     static final String EVICTIONS = "wharf_evictions_total";
     static final String EVICTED_BYTES = "wharf_evicted_bytes_total";
@@ -203,10 +207,21 @@ public final class Evictor implements AutoCloseable {
     }
 
     private void apply(EvictionPlan plan, List<TagRef> tags) {
-        EvictionJournal.Entries entries = new EvictionJournal.Entries(tags, plan.digests());
-        journal.write(entries);
-        delete(entries);
-        journal.clear();
+        EvictionJournal.Entries all = new EvictionJournal.Entries(tags, plan.digests());
+        if (EvictionJournal.fits(all)) {
+            journaled(all);
+        } else {
+            // Too much for one journal: the tags first, then the digests in parts, each part whole before the next.
+            for (int from = 0; from < tags.size(); from += TAGS_PER_PART) {
+                journaled(new EvictionJournal.Entries(
+                        tags.subList(from, Math.min(tags.size(), from + TAGS_PER_PART)), List.of()));
+            }
+            List<Digest> digests = plan.digests();
+            for (int from = 0; from < digests.size(); from += DIGESTS_PER_PART) {
+                journaled(new EvictionJournal.Entries(
+                        List.of(), digests.subList(from, Math.min(digests.size(), from + DIGESTS_PER_PART))));
+            }
+        }
         for (EvictionPlan.Evicted image : plan.images()) {
             evictions.get(image.reason()).increment(image.deleted().size());
             evictedBytes.get(image.reason()).increment(image.freedBytes());
@@ -227,6 +242,12 @@ public final class Evictor implements AutoCloseable {
             LOG.info("swept {} orphaned blobs", plan.orphans().size());
         }
         stored.set(plan.storedAfter());
+    }
+
+    private void journaled(EvictionJournal.Entries entries) {
+        journal.write(entries);
+        delete(entries);
+        journal.clear();
     }
 
     /** Tags first, then each digest's index entry before its bytes: nothing kept ever points at deleted bytes. */

@@ -1,7 +1,6 @@
 package dev.wharf.proxy.eviction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +23,6 @@ import dev.wharf.storage.memory.MemoryIndex;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -173,7 +171,7 @@ class EvictorTest {
             assertTrue(e.getCause() instanceof StorageException, e.toString());
         }
         assertEquals(2, deletes.get(), "the second delete failed: the process died there");
-        assertTrue(Files.exists(dir.resolve("eviction.journal")));
+        assertTrue(new EvictionJournal(dir).read().isPresent(), "the journal lists what was to go");
         assertTrue(findTag("org/a").isEmpty(), "the tag went first: no client is led to a half-deleted image");
         for (Image kept : List.of(b, c, p)) {
             assertComplete(kept);
@@ -184,7 +182,7 @@ class EvictorTest {
             List<Digest> gone = new ArrayList<>(a.parts());
             gone.remove(shared);
             gone.forEach(d -> assertTrue(store.stat(d).isEmpty(), d + " deleted on restart"));
-            assertFalse(Files.exists(dir.resolve("eviction.journal")));
+            assertTrue(new EvictionJournal(dir).read().isEmpty(), "the journal is cleared");
             assertTrue(restarted.plan().join().images().isEmpty(), "within the quota now");
         }
         for (Image kept : List.of(b, c, p)) {
