@@ -7,10 +7,13 @@ import dev.wharf.proxy.admin.AdminEndpoints;
 import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
 import dev.wharf.proxy.admin.CacheEndpoints;
+import dev.wharf.proxy.admin.StatusPage;
+import dev.wharf.proxy.admin.UpstreamsEndpoint;
 import dev.wharf.proxy.eviction.PinnedImages;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.metrics.FillsGauge;
 import dev.wharf.proxy.metrics.NettyMemoryGauge;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,7 +25,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A running Wharf: the {@link Core} (storage, upstream lanes, pull-through cache) with the {@code /v2/} and admin
@@ -94,9 +100,10 @@ public final class Wharf implements AutoCloseable {
                 throw StartupException.listen("registry API", listen, e);
             }
             NettyMemoryGauge.register(meters, server.allocator());
+            FillsGauge.register(meters, core.pull()::fillsInFlight, core.pull()::fillJoins);
             AdminServer admin;
             try {
-                admin = AdminServer.start(adminListen, adminRoutes(core, meters));
+                admin = AdminServer.start(adminListen, adminRoutes(core, meters, config));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -130,8 +137,17 @@ public final class Wharf implements AutoCloseable {
     }
 
     /** The admin listener's endpoints; each added in one line. */
-    private static AdminRoutes adminRoutes(Core core, PrometheusMeterRegistry meters) {
+    private static AdminRoutes adminRoutes(Core core, PrometheusMeterRegistry meters, WharfConfig config) {
+        Map<String, String> upstreams = new LinkedHashMap<>();
+        for (UpstreamConfig upstream : config.upstreams()) {
+            URI url = upstream.url();
+            upstreams.put(
+                    upstream.name(),
+                    url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()));
+        }
         AdminRoutes routes = new AdminRoutes()
+                .get("/", new StatusPage(meters, core.evictor(), upstreams).endpoint())
+                .get("/upstreams", UpstreamsEndpoint.of(meters, upstreams))
                 .get("/metrics", AdminEndpoints.metrics(meters::scrape))
                 .get("/healthz", AdminEndpoints.health())
                 .get("/readyz", AdminEndpoints.readiness(core.readiness(), core.storage()));

@@ -77,7 +77,6 @@ public final class Evictor implements AutoCloseable {
                     Counter.builder(EVICTED_BYTES)
                             .description("Bytes deleted from the cache, by reason")
                             .tag("reason", reason.label)
-                            .baseUnit("bytes")
                             .register(meters));
         }
         Gauge.builder(STORED, stored, s -> s.get() < 0 ? Double.NaN : s.get())
@@ -162,6 +161,16 @@ public final class Evictor implements AutoCloseable {
 
     /** The images cached (least recently used first) and the bytes stored. */
     public record CacheView(List<CachedImage> images, long storedBytes) {}
+
+    /** The bounds this evictor keeps. */
+    public dev.wharf.config.EvictionConfig bounds() {
+        return settings.bounds();
+    }
+
+    /** How often the image under {@code root} was pulled (its top manifest served) since start. */
+    public long pulls(Digest root) {
+        return settings.uses().serves(root);
+    }
 
     /** Usable free space on the cache's filesystem; -1 when it cannot be read. */
     public long freeBytes() {

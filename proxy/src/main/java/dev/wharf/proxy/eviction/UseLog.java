@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * When each digest was last served, recorded in memory (one map write per serve, no I/O) and written to the index's
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UseLog implements ServedDigests {
     private final Clock clock;
     private final ConcurrentHashMap<Digest, Instant> recent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Digest, LongAdder> serves = new ConcurrentHashMap<>();
 
     public UseLog(Clock clock) {
         this.clock = clock;
@@ -26,6 +28,13 @@ public final class UseLog implements ServedDigests {
     @Override
     public void served(Digest digest) {
         recent.put(digest, clock.instant());
+        serves.computeIfAbsent(digest, d -> new LongAdder()).increment();
+    }
+
+    /** How often {@code digest} was served since start (not kept across restarts). */
+    public long serves(Digest digest) {
+        LongAdder count = serves.get(digest);
+        return count == null ? 0 : count.sum();
     }
 
     /** The last serve recorded since the last flush; empty when none. */

@@ -62,7 +62,9 @@ final class BlobPull {
             markSeen(target, digest);
             return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));
         }
-        Fill fill = join(target, digest);
+        boolean[] started = new boolean[1];
+        Fill fill = join(target, digest, started);
+        Outcome outcome = started[0] ? Outcome.MISS : Outcome.COALESCED;
         CompletableFuture<BlobSource> answer = new CompletableFuture<>();
         answer.whenComplete((source, failure) -> {
             if (answer.isCancelled()) {
@@ -73,9 +75,9 @@ final class BlobPull {
             if (failure != null) {
                 answer.completeExceptionally(Futures.unwrap(failure));
             } else if (size <= STREAM_ABOVE) {
-                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(fill)));
+                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(fill, outcome)));
             } else {
-                deliver(answer, null, () -> filling(fill));
+                deliver(answer, null, () -> filling(fill, outcome));
             }
         });
         return answer;
@@ -88,7 +90,7 @@ final class BlobPull {
             markSeen(target, digest);
             return CompletableFuture.completedFuture(size.get());
         }
-        Fill fill = join(target, digest);
+        Fill fill = join(target, digest, new boolean[1]);
         CompletableFuture<Long> answer = new CompletableFuture<>();
         Futures.forward(fill.ended(), answer);
         answer.whenComplete((stored, failure) -> {
@@ -124,23 +126,33 @@ final class BlobPull {
         }
     }
 
-    private BlobSource stored(Fill fill) {
-        return new BlobSource.Stored(fill.openStored());
+    private BlobSource stored(Fill fill, Outcome outcome) {
+        return new BlobSource.Stored(fill.openStored(), outcome);
     }
 
-    private BlobSource filling(Fill fill) {
+    private BlobSource filling(Fill fill, Outcome outcome) {
         Optional<BlobReader> partial = fill.openPartial();
         if (partial.isEmpty()) {
-            return stored(fill);
+            return stored(fill, outcome);
         }
-        return new BlobSource.Filling(fill, partial.get());
+        return new BlobSource.Filling(fill, partial.get(), outcome);
+    }
+
+    /** How many blobs are being fetched from upstreams right now. */
+    int fillsInFlight() {
+        return fills.size();
+    }
+
+    /** How many requests wait on the fills in flight. */
+    int fillJoins() {
+        return fills.values().stream().mapToInt(Fill::joined).sum();
     }
 
     /**
      * The running fill of {@code digest}, joined, or a new one started on the upstream's lane. Either way the fill
      * records {@code target}'s repository as referencing the blob once it is kept, before it is seen done.
      */
-    private Fill join(Target target, Digest digest) {
+    private Fill join(Target target, Digest digest, boolean[] started) {
         while (true) {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
             // or, after a failure, starts anew.
@@ -158,6 +170,7 @@ final class BlobPull {
             if (running == null) {
                 mine.join();
                 start(target, mine);
+                started[0] = true;
                 return mine;
             }
             if (running.join()) {

@@ -103,7 +103,8 @@ final class ManifestPull {
                 () -> cached(digest).orElseGet(() -> {
                     ManifestResponse response = lane.client().fetchManifest(target.repository(), digest.toString());
                     return store(target, digest, response);
-                }));
+                }),
+                manifest -> manifest.as(manifest.outcome().joined()));
     }
 
     private CompletableFuture<Manifest> byTag(Target target, Tag tag) {
@@ -125,7 +126,11 @@ final class ManifestPull {
     }
 
     private CompletableFuture<Manifest> recheck(Target target, Tag tag) {
-        return byTag.run(new TagKey(target, tag), upstreams.of(target).executor(), () -> resolveTag(target, tag));
+        return byTag.run(
+                new TagKey(target, tag),
+                upstreams.of(target).executor(),
+                () -> resolveTag(target, tag),
+                manifest -> manifest.as(manifest.outcome().joined()));
     }
 
     /**
@@ -263,7 +268,7 @@ final class ManifestPull {
         index.putDigest(digest, new DigestEntry(bytes.length, response.mediaType(), clock.instant()));
         index.markSeen(target.upstream(), target.repository(), digest);
         hot.put(digest, bytes);
-        return new Manifest(digest, response.mediaType(), bytes);
+        return new Manifest(digest, response.mediaType(), bytes).as(Outcome.MISS);
     }
 
     private Optional<Manifest> cached(Digest digest) {

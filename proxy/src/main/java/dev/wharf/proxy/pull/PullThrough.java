@@ -84,6 +84,16 @@ public final class PullThrough {
         return images.ensure(target, reference, platforms);
     }
 
+    /** How many blobs are being fetched from upstreams right now (each counted once, however many clients wait). */
+    public int fillsInFlight() {
+        return blobs.fillsInFlight();
+    }
+
+    /** How many requests wait on the fills in flight: the one that started each fill and every coalesced join. */
+    public int fillJoins() {
+        return blobs.fillJoins();
+    }
+
     /**
      * Every tag of the repository, sorted: the upstream's list (held briefly), or the tags this cache knows when the
      * upstream cannot answer. An upstream that says the repository does not exist is believed.
