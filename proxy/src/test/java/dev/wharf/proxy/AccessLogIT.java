@@ -47,6 +47,7 @@ class AccessLogIT {
             String metrics;
             try (RunningWharf wharf = RunningWharf.start(yaml, data)) {
                 new Skopeo().copyToDir(wharf.host() + "/" + UPSTREAM + "/" + image.reference(), out);
+                new Skopeo().copyToDir(wharf.host() + "/" + UPSTREAM + "/" + image.reference(), out.resolve("again"));
                 HttpResponse<String> hostile = http.send(
                         HttpRequest.newBuilder(wharf.url().resolve("/v2/%22%0A%7B/manifests/x"))
                                 .header("User-Agent", HOSTILE_AGENT)
@@ -73,8 +74,14 @@ class AccessLogIT {
                         .filter(e -> e.get("uri").asText().endsWith("/blobs/" + blob))
                         .filter(e -> e.get("method").asText().equals("GET"))
                         .toList();
-                assertFalse(gets.isEmpty(), "a GET of " + blob + ": " + entries);
+                assertEquals(2, gets.size(), "a GET of " + blob + " by each pull: " + entries);
+                assertEquals(
+                        "miss", gets.get(0).get("cache").asText(), gets.get(0).toString());
+                assertEquals(
+                        "hit", gets.get(1).get("cache").asText(), gets.get(1).toString());
                 for (JsonNode get : gets) {
+                    assertEquals(UPSTREAM, get.get("upstream").asText(), get.toString());
+                    assertEquals(image.repository(), get.get("repository").asText(), get.toString());
                     assertEquals(200, get.get("status").asInt(), get.toString());
                     assertEquals(size, get.get("bytes").asLong(), get.toString());
                     assertTrue(get.get("complete").asBoolean(), get.toString());
@@ -86,6 +93,7 @@ class AccessLogIT {
             assertEquals("/v2/%22%0A%7B/manifests/x", last.get("uri").asText());
             assertEquals(400, last.get("status").asInt());
             assertEquals(HOSTILE_AGENT, last.get("userAgent").asText());
+            assertEquals("", last.get("cache").asText(), "a refused request says nothing of the cache");
             assertEquals(0, Samples.value(metrics, DROPPED), metrics);
         }
     }

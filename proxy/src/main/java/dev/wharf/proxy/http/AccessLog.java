@@ -21,6 +21,10 @@ public interface AccessLog {
      * @param bytes the body length the response announced (0 for HEAD)
      * @param nanos from the request's arrival to the response's end
      * @param complete false when the connection failed before the whole response was written
+     * @param upstream the upstream the request was routed to; empty when it was not routed to one
+     * @param repository the repository within it; empty likewise
+     * @param cache how the cache answered a manifest or blob ({@code hit}, {@code miss}, {@code stale},
+     *     {@code coalesced}); empty for other answers and failures
      */
     record Entry(
             long epochMillis,
@@ -31,5 +35,23 @@ public interface AccessLog {
             int status,
             long bytes,
             long nanos,
-            boolean complete) {}
+            boolean complete,
+            String upstream,
+            String repository,
+            String cache) {
+
+        /** An entry for a request routed to no upstream, or answered without the cache. */
+        public Entry(
+                long epochMillis,
+                SocketAddress remote,
+                String method,
+                String uri,
+                String userAgent,
+                int status,
+                long bytes,
+                long nanos,
+                boolean complete) {
+            this(epochMillis, remote, method, uri, userAgent, status, bytes, nanos, complete, "", "", "");
+        }
+    }
 }

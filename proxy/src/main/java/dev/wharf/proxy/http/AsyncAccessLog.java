@@ -140,7 +140,10 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
         }
     }
 
-    /** One JSON object and a newline: time, remote, method, uri, status, bytes, ms, complete, userAgent. */
+    /**
+     * One JSON object and a newline: time, remote, method, uri, status, bytes, ms, complete, userAgent, upstream,
+     * repository, cache.
+     */
     static void format(Entry e, StringBuilder out) {
         out.append("{\"time\":\"");
         TIME.formatTo(Instant.ofEpochMilli(e.epochMillis()), out);
@@ -163,6 +166,12 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
         out.append(",\"complete\":").append(e.complete());
         out.append(",\"userAgent\":");
         string(e.userAgent(), MAX_USER_AGENT, out);
+        out.append(",\"upstream\":");
+        string(e.upstream(), Integer.MAX_VALUE, out);
+        out.append(",\"repository\":");
+        string(e.repository(), Integer.MAX_VALUE, out);
+        out.append(",\"cache\":");
+        string(e.cache(), Integer.MAX_VALUE, out);
         out.append("}\n");
     }
 

@@ -162,7 +162,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 if (manifest.stale()) {
                     metrics.staleServed(m.target().upstream());
                 }
-                metrics.answered(
+                exchange.answered(
                         RequestMetrics.Kind.MANIFEST, manifest.outcome().label(), head ? 0 : manifest.bytes().length);
                 exchange.send(Responses.manifest(manifest, head));
             });
@@ -225,6 +225,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         private final long arrived;
         private int status;
         private long bytes;
+        // How the cache answered ("hit", "miss", ...); empty until a manifest or blob is answered.
+        private String cache = "";
 
         Exchange(
                 ChannelHandlerContext ctx,
@@ -346,7 +348,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 long length) {
             HttpResponse response = Responses.blob(route.digest(), size, range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
-            metrics.answered(
+            answered(
                     RequestMetrics.Kind.BLOB,
                     filling.outcome().label(),
                     head ? 0 : range.map(ByteRange::length).orElse(size));
@@ -380,7 +382,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         private void sendStored(Route.Blob route, BlobSource.Stored stored, String rangeHeader) {
             BlobContent content = stored.content();
             if (content instanceof BlobContent.Redirect redirect && !head) {
-                metrics.answered(RequestMetrics.Kind.BLOB, stored.outcome().label(), 0);
+                answered(RequestMetrics.Kind.BLOB, stored.outcome().label(), 0);
                 content.close();
                 send(Responses.redirect(route.digest(), redirect.location()));
                 return;
@@ -395,7 +397,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             }
             HttpResponse response = Responses.blob(route.digest(), content.size(), range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
-            metrics.answered(
+            answered(
                     RequestMetrics.Kind.BLOB,
                     stored.outcome().label(),
                     head ? 0 : range.map(ByteRange::length).orElse(content.size()));
@@ -460,8 +462,15 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        /** Counts the answer, and keeps how the cache gave it for the access log. */
+        void answered(RequestMetrics.Kind kind, String outcome, long bytes) {
+            metrics.answered(kind, outcome, bytes);
+            cache = outcome;
+        }
+
         private void log(boolean complete) {
             String userAgent = logged.headers().get(HttpHeaderNames.USER_AGENT);
+            Optional<Target> target = route == null ? Optional.empty() : target(route);
             accessLog.record(new AccessLog.Entry(
                     System.currentTimeMillis(),
                     ctx.channel().remoteAddress(),
@@ -471,7 +480,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                     status,
                     bytes,
                     System.nanoTime() - arrived,
-                    complete));
+                    complete,
+                    target.map(Target::upstream).orElse(""),
+                    target.map(t -> t.repository().value()).orElse(""),
+                    status < 400 ? cache : ""));
         }
     }
 
