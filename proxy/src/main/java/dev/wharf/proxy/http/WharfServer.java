@@ -148,10 +148,11 @@ public final class WharfServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         RegistryHandler handler = new RegistryHandler(
                 new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog, security.gate());
-        // One limiter for both listeners: the limits are on what a client holds of this server.
+        // One limiter for both listeners: the limits are on what a client holds of this server. Each listening socket
+        // has its own accept-failure state.
         ConnectionLimiter limiter = ConnectionLimiter.fitting(limits);
-        AcceptErrorHandler acceptErrors = new AcceptErrorHandler(limiter);
         EventLoop acceptLoop = boss.next();
+        AcceptErrorHandler acceptErrors = new AcceptErrorHandler(limiter);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(limiter, () -> acceptLoop.execute(acceptErrors::refusedClosed));
         List<Channel> bound = new ArrayList<>();
@@ -161,10 +162,10 @@ public final class WharfServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-                    .handler(acceptErrors);
+                    .childOption(ChannelOption.ALLOCATOR, ALLOCATOR);
             Channel channel = bootstrap
                     .clone()
+                    .handler(acceptErrors)
                     .childHandler(new HttpInitializer(handler, connectionLimit, limits, Optional.empty()))
                     .bind(address)
                     .sync()
@@ -178,9 +179,14 @@ public final class WharfServer implements AutoCloseable {
             Optional<Channel> tlsChannel = Optional.empty();
             if (security.tls().isPresent()) {
                 Tls tls = security.tls().get();
+                AcceptErrorHandler tlsAcceptErrors = new AcceptErrorHandler(limiter);
+                ConnectionLimitHandler tlsConnectionLimit =
+                        new ConnectionLimitHandler(limiter, () -> acceptLoop.execute(tlsAcceptErrors::refusedClosed));
                 tlsChannel = Optional.of(bootstrap
                         .clone()
-                        .childHandler(new HttpInitializer(handler, connectionLimit, limits, Optional.of(tls.ssl())))
+                        .handler(tlsAcceptErrors)
+                        .childHandler(
+                                new HttpInitializer(handler, tlsConnectionLimit, limits, Optional.of(tls.ssl())))
                         .bind(tls.address())
                         .sync()
                         .channel());
