@@ -13,7 +13,9 @@ class PrewarmRepositoryGlobTest {
     private static PrewarmRule rule(String repository) {
         String yaml = "upstreams:\n  - {name: r.example, url: https://r.example}\nprewarm:\n"
                 + "  - {upstream: r.example, repository: '" + repository + "', tags: [latest], once: true}\n";
-        return ConfigLoader.parse(yaml, Map.of(), Path.of("/etc/wharf")).prewarm().get(0);
+        return ConfigLoader.parse(yaml, Map.of(), Path.of("/etc/wharf"))
+                .prewarm()
+                .get(0);
     }
 
     @Test
