@@ -29,7 +29,12 @@ final class ConfigReader {
             "offline",
             "prewarm",
             "prewarmDir",
-            "accessLog");
+            "accessLog",
+            "tlsListen",
+            "tls",
+            "auth",
+            "access",
+            "limits");
     private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
@@ -75,6 +80,8 @@ final class ConfigReader {
                         PrewarmReader.read(entry, context, names, prewarmNames).ifPresent(prewarm::add));
         Optional<Path> prewarmDir = readPrewarmDir(m);
         AccessLogConfig accessLog = readAccessLog(m);
+        Security security = SecurityReader.read(m, listen, adminListen, names);
+        ServerLimits limits = LimitsReader.read(m, context);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.list());
         }
@@ -90,7 +97,9 @@ final class ConfigReader {
                 offline,
                 prewarm,
                 prewarmDir,
-                accessLog);
+                accessLog,
+                security,
+                limits);
     }
 
     private StorageConfig readStorage(YamlMapping m) {

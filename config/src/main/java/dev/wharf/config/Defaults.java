@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** The built-in values used for every key a configuration leaves out: the one place each default is written. */
 public final class Defaults {
@@ -42,11 +44,36 @@ public final class Defaults {
     public static final double PREWARM_JITTER = 0.1;
     /** How often {@code serve} looks for due prewarm rules and changed rule files. */
     public static final Duration PREWARM_TICK = Duration.ofSeconds(1);
+    /** How long a client has to send a request's head (line and headers) once the connection waits for one. */
+    public static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a connection may pass no bytes either way before it is closed. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(120);
+    /** Client connections open at once on the {@code /v2/} listener (lowered to fit the file-descriptor limit). */
+    public static final int MAX_CONNECTIONS = 4096;
+    /** Client connections open at once from one IP address. */
+    public static final int MAX_CONNECTIONS_PER_ADDRESS = 256;
+    /** Requests one connection may send ahead of their answers. */
+    public static final int MAX_PIPELINED = 16;
 
     private static final List<String> PUBLIC_REGISTRIES =
             List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws", "mcr.microsoft.com");
 
+    /**
+     * Token realms of well-known registries that live apart from the registry's own origin, by the registry's URL host:
+     * Docker Hub's registry sends clients to {@code https://auth.docker.io/token}. (GHCR, Quay, GCR and public ECR
+     * keep their realm on the registry's own host.)
+     */
+    private static final Map<String, List<String>> KNOWN_REALM_HOSTS = Map.of(
+            "registry-1.docker.io", List.of("auth.docker.io:443"),
+            "index.docker.io", List.of("auth.docker.io:443"));
+
     private Defaults() {}
+
+    /** The {@code authRealmHosts} of an upstream at {@code url} that sets none: known realms, else none. */
+    static List<String> realmHostsFor(URI url) {
+        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
+        return KNOWN_REALM_HOSTS.getOrDefault(host, List.of());
+    }
 
     /** Docker Hub first, then the other public registries, each reached at {@code https://<name>}. */
     static List<UpstreamConfig> upstreams() {

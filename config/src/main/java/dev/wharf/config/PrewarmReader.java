@@ -53,7 +53,12 @@ final class PrewarmReader {
         boolean referrers = m.parsed("referrers", "true or false", PrewarmReader::parseBoolean)
                 .orElse(false);
         Optional<PrewarmSchedule> schedule = readSchedule(m);
-        if (problems.size() > before) {
+        // An upstream reference left unresolved for a broken upstream entry was reported there, not here.
+        if (problems.size() > before
+                || upstream.isEmpty()
+                || repository.isEmpty()
+                || tags.isEmpty()
+                || schedule.isEmpty()) {
             return Optional.empty();
         }
         String repositoryName = repository.orElseThrow();

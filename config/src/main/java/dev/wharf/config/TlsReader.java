@@ -18,8 +18,8 @@ final class TlsReader {
     private static final Set<String> KEYS = Set.of("caFile", "certFile", "keyFile", "insecureSkipVerify", "certsDir");
     private static final String EXPECTED = "a mapping with caFile, certFile, keyFile, insecureSkipVerify, certsDir";
 
-    private static final Pattern CERTIFICATE = Pattern.compile("-----BEGIN CERTIFICATE-----");
-    private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (?:RSA |EC )?PRIVATE KEY-----");
+    static final Pattern CERTIFICATE = Pattern.compile("-----BEGIN CERTIFICATE-----");
+    static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (?:RSA |EC )?PRIVATE KEY-----");
     private static final long PEM_LIMIT = 1024 * 1024;
 
     private TlsReader() {}
@@ -53,7 +53,7 @@ final class TlsReader {
         return new UpstreamTls(ca, cert, key, insecure, certsDir);
     }
 
-    private static Optional<Path> file(YamlMapping t, String key, String expected, Pattern block) {
+    static Optional<Path> file(YamlMapping t, String key, String expected, Pattern block) {
         return t.text(key, expected).flatMap(text -> {
             Path resolved = resolve(t, text);
             String shown = Problems.quote(resolved.toString());

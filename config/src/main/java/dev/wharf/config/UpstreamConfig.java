@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * One upstream registry: the host clients name it by ({@code name}, plus {@code aliases}), where Wharf reaches it
  * ({@code url}, no trailing slash), where its credentials come from (per repository glob in
- * {@code repositoryCredentials}, the first match deciding; {@code credentials} for the rest), realm hosts allowed beyond its own domain, timeouts, and
+ * {@code repositoryCredentials}, the first match deciding; {@code credentials} for the rest), token realm hosts
+ * allowed beyond its own origin ({@code host:port}), timeouts, and
  * how Wharf treats it ({@code policy}). {@code readTimeout} bounds the wait for a blob's response headers and for
  * each blob body read; {@code manifestTimeout} bounds the same for manifest, tag list and token requests.
  * {@code tls} says how its server is trusted and which client certificate Wharf shows.
@@ -44,7 +45,7 @@ public record UpstreamConfig(
         }
     }
 
-    /** An anonymous upstream with no realm hosts and the default timeouts and policy. */
+    /** An anonymous upstream with the known realm hosts of its URL, if any, and the default timeouts and policy. */
     public static UpstreamConfig anonymous(String name, URI url, List<String> aliases) {
         return new UpstreamConfig(
                 name,
@@ -52,7 +53,7 @@ public record UpstreamConfig(
                 aliases,
                 UpstreamCredentials.ANONYMOUS,
                 List.of(),
-                List.of(),
+                Defaults.realmHostsFor(url),
                 Defaults.CONNECT_TIMEOUT,
                 Defaults.READ_TIMEOUT,
                 Defaults.MANIFEST_TIMEOUT,

@@ -65,8 +65,11 @@ final class UpstreamReader {
         UpstreamCredentials credentials = CredentialReader.read(m);
         List<RepositoryCredentials> repositoryCredentials = RepositoryCredentialsReader.read(m);
         UpstreamTls tls = TlsReader.read(m, url);
-        List<String> realmHosts = values(m.list("authRealmHosts", HOST_EXPECTED, UpstreamReader::parseHost)
-                .orElse(List.of()));
+        // Unless set, the known realm of a well-known registry (Docker Hub's auth.docker.io).
+        List<String> realmHosts = m.has("authRealmHosts")
+                ? values(m.list("authRealmHosts", HOST_EXPECTED, UpstreamReader::parseHost)
+                        .orElse(List.of()))
+                : url.map(Defaults::realmHostsFor).orElse(List.of());
         Duration connect = m.parsed("connectTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
                 .orElse(Defaults.CONNECT_TIMEOUT);
         Duration read = m.parsed("readTimeout", Durations.POSITIVE_EXPECTED, Durations::parsePositive)

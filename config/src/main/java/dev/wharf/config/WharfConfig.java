@@ -12,7 +12,9 @@ import java.util.Optional;
  * tag is served while its upstream fails, and {@code recheckDeadline} how long a client waits for a due re-check
  * before the cached manifest is served stale; {@code offline} means no upstream is ever dialled;
  * {@code prewarm} rules come with more from the {@code *.yaml} files of {@code prewarmDir} ({@link PrewarmFiles});
- * {@code accessLog} says where one line per answered request goes.
+ * {@code accessLog} says where one line per answered request goes; {@code security} says how the registry API is
+ * served safely (TLS, client authentication, access rules); {@code limits} bound what clients may hold of the
+ * listener.
  */
 public record WharfConfig(
         HostPort listen,
@@ -26,7 +28,9 @@ public record WharfConfig(
         boolean offline,
         List<PrewarmRule> prewarm,
         Optional<Path> prewarmDir,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        Security security,
+        ServerLimits limits) {
 
     public WharfConfig {
         Objects.requireNonNull(listen, "listen");
@@ -40,6 +44,8 @@ public record WharfConfig(
         prewarm = List.copyOf(prewarm);
         Objects.requireNonNull(prewarmDir, "prewarmDir");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(limits, "limits");
         if (maxStale.isNegative()) {
             throw new IllegalArgumentException("maxStale must not be negative");
         }

@@ -97,6 +97,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dockerHubsTokenRealmIsAllowedByDefaultAndOtherRegistriesKeepTheirOwnOrigin() {
+        WharfConfig builtIn = ConfigLoader.parse("", Map.of(), BASE);
+        assertEquals(
+                List.of("auth.docker.io:443"),
+                builtIn.findUpstream("docker.io").orElseThrow().authRealmHosts());
+        for (String name : List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io")) {
+            assertEquals(List.of(), builtIn.findUpstream(name).orElseThrow().authRealmHosts(), name);
+        }
+        String own = "upstreams:\n  - name: docker.io\n    url: https://registry-1.docker.io\n";
+        assertEquals(
+                List.of("auth.docker.io:443"),
+                ConfigLoader.parse(own, Map.of(), BASE).upstreams().get(0).authRealmHosts());
+        String mirror = "upstreams:\n  - name: docker.io\n    url: https://mirror.example\n";
+        assertEquals(
+                List.of(),
+                ConfigLoader.parse(mirror, Map.of(), BASE).upstreams().get(0).authRealmHosts());
+        String set = own + "    authRealmHosts: [auth.example.net:8443]\n";
+        assertEquals(
+                List.of("auth.example.net:8443"),
+                ConfigLoader.parse(set, Map.of(), BASE).upstreams().get(0).authRealmHosts());
+    }
+
+    @Test
+    void readsTheLimitsWithDefaultsForWhatIsLeftOut() {
+        assertEquals(
+                ServerLimits.DEFAULT, ConfigLoader.parse("", Map.of(), BASE).limits());
+        ServerLimits limits = ConfigLoader.parse(
+                        "limits: {headerTimeout: 3s, maxConnections: 100, maxPipelined: 2}", Map.of(), BASE)
+                .limits();
+        assertEquals(
+                new ServerLimits(
+                        Duration.ofSeconds(3), Defaults.IDLE_TIMEOUT, 100, Defaults.MAX_CONNECTIONS_PER_ADDRESS, 2),
+                limits);
+    }
+
+    @Test
     void emptyOrCommentOnlyFileMeansDefaultsWithStorageInBaseDir() {
         for (String yaml : List.of("", "# nothing here\n", "---\n", "~")) {
             WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);

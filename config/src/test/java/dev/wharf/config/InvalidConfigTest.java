@@ -111,6 +111,14 @@ class InvalidConfigTest {
                                 + " (expected: registry host like ghcr.io or registry.local:5000)"),
                 row("offline: yes please", "offline: \"yes please\" (expected: true or false)"),
                 row(
+                        "limits: {headerTimeout: 0s}",
+                        "limits.headerTimeout: \"0s\" (expected: positive duration like 500ms, 10s, 5m)"),
+                row("limits: {maxConnections: 0}", "limits.maxConnections: \"0\" (expected: an integer 1-1000000)"),
+                row(
+                        "limits: {maxConnectionsPerAddress: lots}",
+                        "limits.maxConnectionsPerAddress: \"lots\" (expected: an integer 1-1000000)"),
+                row("limits: {maxPipelined: 2000}", "limits.maxPipelined: \"2000\" (expected: an integer 1-1024)"),
+                row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    offline: maybe",
                         "upstreams[1].offline: \"maybe\" (expected: true or false)"),
                 row(

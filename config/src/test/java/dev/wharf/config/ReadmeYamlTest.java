@@ -113,6 +113,9 @@ class ReadmeYamlTest {
                 || name.equals("certsDir")
                 || name.equals("prewarmDir")
                 || name.equals("caFile")
+                || name.equals("clientCaFile")
+                || name.equals("htpasswd")
+                || name.equals("file")
                 || name.equals("certFile")
                 || name.equals("keyFile");
     }
@@ -132,7 +135,8 @@ class ReadmeYamlTest {
         Files.createDirectories(file.getParent());
         String content = switch (name) {
             case "dockerConfig" -> "{\"auths\":{}}";
-            case "caFile", "certFile" -> "-----BEGIN CERTIFICATE-----\n";
+            case "caFile", "clientCaFile", "certFile" -> "-----BEGIN CERTIFICATE-----\n";
+            case "htpasswd" -> "alice:$2y$05$abcdefghijklmnopqrstuu\n";
             case "keyFile" ->
                 parent.equals("gcp")
                         ? "{\"type\":\"service_account\",\"client_email\":\"wharf@example.iam.gserviceaccount.com\"}"

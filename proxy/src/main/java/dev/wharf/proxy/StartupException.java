@@ -30,6 +30,11 @@ public final class StartupException extends RuntimeException {
     }
 
     /** The storage under {@code path} could not be opened. */
+    /** The TLS listener's certificate or key cannot be used: {@code reason} names the key and file, never key material. */
+    static StartupException tls(IllegalArgumentException reason) {
+        return new StartupException("cannot serve TLS: " + reason.getMessage(), reason);
+    }
+
     public static StartupException storage(Path path, Throwable cause) {
         String reason = mentions(cause, "lock")
                 ? "it is in use by another Wharf process (each storage path belongs to one process at a time)"

@@ -1,10 +1,13 @@
 package dev.wharf.proxy;
 
 import dev.wharf.config.S3Config;
+import dev.wharf.config.Security;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,32 @@ final class StartupReport {
                 config.defaultUpstream(),
                 config.upstreams().stream().map(StartupReport::upstream).collect(Collectors.joining(", ")),
                 config.offline() ? "; offline: no upstream is dialled" : "");
+        LOG.info("security: {}", security(config.security()));
+    }
+
+    /** TLS, client authentication and access rules in one line: which are on, never a file's content. */
+    private static String security(Security security) {
+        String tls = security.tls()
+                .map(t -> "TLS on " + t.listen()
+                        + (t.selfSigned()
+                                ? " (self-signed)"
+                                : " (" + t.certFile().get() + ")")
+                        + (t.clientCaFile().isPresent()
+                                ? ", client certificates " + (t.clientCertificateRequired() ? "required" : "optional")
+                                : ""))
+                .orElse("no TLS listener");
+        String auth = security.auth()
+                .map(a -> "client authentication by "
+                        + Stream.of(
+                                        a.htpasswd().map(h -> "htpasswd " + h),
+                                        Optional.of(a.tokens().size())
+                                                .filter(n -> n > 0)
+                                                .map(n -> n + (n == 1 ? " bearer token" : " bearer tokens")),
+                                        Optional.of("client certificate CN").filter(c -> a.clientCertificates()))
+                                .flatMap(Optional::stream)
+                                .collect(Collectors.joining(", ")))
+                .orElse("no client authentication (anyone who reaches Wharf may pull)");
+        return tls + "; " + auth + "; access rules for " + security.access().size() + " upstream(s)";
     }
 
     /** The version in the jar's manifest, or {@code development} when run from classes. */

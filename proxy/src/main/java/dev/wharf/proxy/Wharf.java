@@ -10,6 +10,8 @@ import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.metrics.NettyMemoryGauge;
 import dev.wharf.proxy.metrics.RequestMetrics;
+import dev.wharf.proxy.security.SecurityGate;
+import dev.wharf.proxy.security.ServerSsl;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,7 +21,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * A running Wharf: the {@link Core} (storage, upstream lanes, pull-through cache) with the {@code /v2/} and admin
@@ -34,6 +38,44 @@ public final class Wharf implements AutoCloseable {
     private final AdminServer admin;
     private final AsyncAccessLog accessLog; // null when off
     private final Prewarming prewarming;
+    private final Guard guard;
+
+    /** What serves the registry API safely: the gate of every request and the TLS listener's certificate. */
+    private record Guard(SecurityGate gate, Optional<ServerSsl> ssl) implements AutoCloseable {
+        static Guard of(WharfConfig config) {
+            SecurityGate gate = SecurityGate.of(config.security());
+            try {
+                return new Guard(gate, config.security().tls().map(ServerSsl::open));
+            } catch (RuntimeException e) {
+                gate.close();
+                throw e;
+            }
+        }
+
+        WharfServer.Security forServer(WharfConfig config) {
+            return new WharfServer.Security(
+                    gate,
+                    ssl.map(s -> new WharfServer.Tls(
+                            new InetSocketAddress(
+                                    config.security()
+                                            .tls()
+                                            .orElseThrow()
+                                            .listen()
+                                            .host(),
+                                    config.security()
+                                            .tls()
+                                            .orElseThrow()
+                                            .listen()
+                                            .port()),
+                            s)));
+        }
+
+        @Override
+        public void close() {
+            ssl.ifPresent(ServerSsl::close);
+            gate.close();
+        }
+    }
 
     private Wharf(
             Core core,
@@ -41,13 +83,15 @@ public final class Wharf implements AutoCloseable {
             WharfServer server,
             AdminServer admin,
             AsyncAccessLog accessLog,
-            Prewarming prewarming) {
+            Prewarming prewarming,
+            Guard guard) {
         this.core = core;
         this.meters = meters;
         this.server = server;
         this.admin = admin;
         this.accessLog = accessLog;
         this.prewarming = prewarming;
+        this.guard = guard;
     }
 
     /**
@@ -60,6 +104,7 @@ public final class Wharf implements AutoCloseable {
         WharfServer server = null;
         AsyncAccessLog accessLog = null;
         Prewarming prewarming = null;
+        Guard guard = null;
         InetSocketAddress listen =
                 new InetSocketAddress(config.listen().host(), config.listen().port());
         InetSocketAddress adminListen = new InetSocketAddress(
@@ -72,6 +117,11 @@ public final class Wharf implements AutoCloseable {
             }
             accessLog = accessLog(config.accessLog(), meters);
             try {
+                guard = Guard.of(config);
+            } catch (IllegalArgumentException e) {
+                throw StartupException.tls(e);
+            }
+            try {
                 server = WharfServer.start(
                         listen,
                         host -> config.findUpstream(host).map(UpstreamConfig::name),
@@ -83,7 +133,9 @@ public final class Wharf implements AutoCloseable {
                                 config.upstreams().stream()
                                         .map(UpstreamConfig::name)
                                         .toList()),
-                        accessLog == null ? AccessLog.OFF : accessLog);
+                        accessLog == null ? AccessLog.OFF : accessLog,
+                        guard.forServer(config),
+                        config.limits());
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) { // Netty rethrows a failed bind's IOException unchecked
@@ -100,7 +152,7 @@ public final class Wharf implements AutoCloseable {
                 throw StartupException.listen("admin", adminListen, e);
             }
             StartupReport.log(config, server.address(), admin.address());
-            return new Wharf(core, meters, server, admin, accessLog, prewarming);
+            return new Wharf(core, meters, server, admin, accessLog, prewarming, guard);
         } catch (RuntimeException | InterruptedException e) {
             if (prewarming != null) {
                 prewarming.close();
@@ -110,6 +162,9 @@ public final class Wharf implements AutoCloseable {
             }
             if (accessLog != null) {
                 accessLog.close();
+            }
+            if (guard != null) {
+                guard.close();
             }
             if (core != null) {
                 core.close();
@@ -122,6 +177,16 @@ public final class Wharf implements AutoCloseable {
     /** Where the {@code /v2/} listener is bound. */
     public InetSocketAddress address() {
         return server.address();
+    }
+
+    /** Where the TLS listener of the registry API is bound; empty without one. */
+    public Optional<InetSocketAddress> tlsAddress() {
+        return server.tlsAddress();
+    }
+
+    /** The certificate Wharf made for itself (for {@code tls.selfSigned}); empty when it reads certificate files. */
+    public Optional<X509Certificate> selfSignedCertificate() {
+        return guard.ssl().flatMap(ServerSsl::selfSignedCertificate);
     }
 
     /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
@@ -154,6 +219,7 @@ public final class Wharf implements AutoCloseable {
     public void close() {
         admin.close();
         server.close();
+        guard.close();
         if (accessLog != null) {
             accessLog.close();
         }

@@ -49,7 +49,10 @@ class ClientsIT {
                 RegistryProcess registry = registry(auth, tokens)) {
             SeededSet seeded = ImageSeeder.of(registry).seedStandard();
             Optional<Credentials> creds = auth == Auth.TOKEN ? tokens.requiredCredentials() : registry.credentials();
-            try (RunningWharf wharf = RunningWharf.start(upstreamYaml(registry, creds), data)) {
+            String realm = auth == Auth.TOKEN
+                    ? "    authRealmHosts: ['" + tokens.realm().getAuthority() + "']\n"
+                    : "";
+            try (RunningWharf wharf = RunningWharf.start(upstreamYaml(registry, creds) + realm, data)) {
                 pullAll(wharf, seeded, out.resolve("first"));
                 registry.requestsSettled();
                 registry.clearRequests();

@@ -1,8 +1,14 @@
 package dev.wharf.proxy.bundle;
 
+import dev.wharf.config.PrewarmRule;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.Core;
+import dev.wharf.proxy.prewarm.ImagePlan;
+import dev.wharf.proxy.prewarm.Planner;
+import dev.wharf.proxy.prewarm.PrewarmRules;
+import dev.wharf.proxy.prewarm.RulePlan;
 import dev.wharf.proxy.pull.Platform;
+import dev.wharf.proxy.pull.Reference;
 import dev.wharf.storage.Digest;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,6 +47,12 @@ public final class ExportCommand implements Callable<Integer> {
     List<String> images = new ArrayList<>();
 
     @Option(
+            names = "--rule",
+            paramLabel = "NAME",
+            description = "the images a prewarm rule selects now, with its platforms; repeatable")
+    List<String> rules = new ArrayList<>();
+
+    @Option(
             names = "--platform",
             paramLabel = "OS/ARCH[/VARIANT]",
             description = "the platforms of multi-platform images to carry (default: all); repeatable")
@@ -55,6 +67,19 @@ public final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The prewarm rules named by {@code --rule}, in the order given; an unknown name is a usage error. */
+    private List<PrewarmRule> rules(WharfConfig config) {
+        List<PrewarmRule> known = PrewarmRules.read(config, System.getenv()).rules();
+        List<PrewarmRule> named = new ArrayList<>();
+        for (String name : rules) {
+            named.add(known.stream()
+                    .filter(rule -> rule.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no prewarm rule named " + name)));
+        }
+        return named;
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -65,10 +90,12 @@ public final class ExportCommand implements Callable<Integer> {
         }
         List<Exporter.Selected> selection = new ArrayList<>();
         Set<Platform> chosen = new LinkedHashSet<>();
+        List<PrewarmRule> selectedRules;
         try {
-            if (images.isEmpty()) {
-                throw new IllegalArgumentException("name at least one --image");
+            if (images.isEmpty() && rules.isEmpty()) {
+                throw new IllegalArgumentException("name at least one --image or --rule");
             }
+            selectedRules = rules(loaded.get());
             for (String platform : platforms) {
                 chosen.add(Platform.parse(platform));
             }
@@ -91,8 +118,22 @@ public final class ExportCommand implements Callable<Integer> {
             return 1;
         }
         try (Core core = opened.get()) {
+            List<String> unplanned = new ArrayList<>();
+            Planner planner = new Planner(core.pull());
+            for (PrewarmRule rule : selectedRules) {
+                RulePlan plan = planner.plan(rule);
+                for (ImagePlan image : plan.images()) {
+                    selection.add(new Exporter.Selected(
+                            new ImageRef(Planner.target(image, rule), Reference.parse(image.reference())),
+                            Planner.platforms(rule)));
+                }
+                plan.failures()
+                        .forEach((reference, failure) ->
+                                unplanned.add("rule " + rule.name() + ": " + reference + ": " + failure));
+            }
             Exporter exporter = new Exporter(core.pull(), core.blobs(), err);
-            List<String> missing = exporter.collect(selection);
+            List<String> missing = new ArrayList<>(unplanned);
+            missing.addAll(exporter.collect(selection));
             if (!missing.isEmpty()) {
                 err.println("wharf export: nothing written; " + missing.size() + " image(s) cannot be had:");
                 missing.forEach(m -> err.println("  " + m));

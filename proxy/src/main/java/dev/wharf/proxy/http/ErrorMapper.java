@@ -10,6 +10,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE
 import static io.netty.handler.codec.http.HttpResponseStatus.TOO_MANY_REQUESTS;
 
 import dev.wharf.proxy.pull.Target;
+import dev.wharf.proxy.security.Refusal;
 import dev.wharf.proxy.upstream.FailureCause;
 import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.StorageException;
@@ -38,14 +39,24 @@ final class ErrorMapper {
 
     private ErrorMapper() {}
 
-    /** The answer for {@code failure} on {@code route} (null when routing itself failed). */
-    static OciError map(Throwable failure, Route route) {
+    /** {@code failure} without the completion wrappers around it. */
+    static Throwable cause(Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    /** The answer for {@code failure} on {@code route} (null when routing itself failed). */
+    static OciError map(Throwable failure, Route route) {
+        Throwable cause = cause(failure);
         if (cause instanceof RequestException e) {
             return new OciError(e.status(), e.code(), e.getMessage());
+        }
+        if (cause instanceof Refusal e) {
+            return new OciError(
+                    HttpResponseStatus.valueOf(e.kind().status()), e.kind().code(), e.getMessage());
         }
         if (cause instanceof ByteRange.Unsatisfiable) {
             return new OciError(REQUESTED_RANGE_NOT_SATISFIABLE, "BLOB_UNKNOWN", "requested range not satisfiable");

@@ -1,30 +1,54 @@
 package dev.wharf.proxy.http;
 
+import dev.wharf.config.ServerLimits;
+import dev.wharf.proxy.security.ServerSsl;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of one client connection: HTTP/1.1 codec with size limits, idle timeout, one request at a time, the registry handler. */
+/**
+ * The pipeline of one client connection: connection limits, TLS on the TLS listener, idle timeout, the request-head deadline, HTTP/1.1 codec
+ * with size limits, security headers on every answer, the pipelining limit, one request at a time, the registry
+ * handler.
+ */
 final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8 * 1024;
     static final int MAX_HEADER_SIZE = 16 * 1024;
-    private static final int IDLE_SECONDS = 120;
+    private static final SecurityHeadersHandler SECURITY_HEADERS = new SecurityHeadersHandler();
 
     private final RegistryHandler registry;
+    private final ConnectionLimitHandler connectionLimit;
+    private final ServerLimits limits;
+    private final Optional<ServerSsl> tls;
 
-    HttpInitializer(RegistryHandler registry) {
+    /** With {@code tls}, each connection starts with the TLS handshake of its current certificate. */
+    HttpInitializer(
+            RegistryHandler registry,
+            ConnectionLimitHandler connectionLimit,
+            ServerLimits limits,
+            Optional<ServerSsl> tls) {
         this.registry = registry;
+        this.connectionLimit = connectionLimit;
+        this.limits = limits;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        RequestHeadGuard head = new RequestHeadGuard(limits.headerTimeout(), limits.maxPipelined());
+        ch.pipeline().addLast("limit", connectionLimit);
+        tls.ifPresent(ssl -> ch.pipeline().addLast("tls", ssl.context().newHandler(ch.alloc())));
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("headBytes", head.bytes())
                 .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 64 * 1024))
+                .addLast("securityHeaders", SECURITY_HEADERS)
+                .addLast("headRequests", head.messages())
                 // Holds back requests decoded from the same read while auto-read is off, so pipelined requests
                 // reach the registry handler one at a time and are answered in order.
                 .addLast("flow", new FlowControlHandler())

@@ -9,6 +9,10 @@ import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.pull.BlobSource;
 import dev.wharf.proxy.pull.Fill;
 import dev.wharf.proxy.pull.PullThrough;
+import dev.wharf.proxy.pull.Target;
+import dev.wharf.proxy.security.Caller;
+import dev.wharf.proxy.security.Gate;
+import dev.wharf.proxy.security.Refusal;
 import dev.wharf.storage.BlobContent;
 import dev.wharf.storage.BlobReader;
 import io.netty.channel.ChannelFuture;
@@ -28,11 +32,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
@@ -50,21 +51,25 @@ import java.util.function.Consumer;
  */
 @ChannelHandler.Sharable
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
-    private static final int CHUNK_BYTES = 64 * 1024;
-
     private final Router router;
     private final PullThrough pull;
     private final Executor storage;
     private final RequestMetrics metrics;
     private final AccessLog accessLog;
+    private final Gate gate;
 
-    /** {@code storage} reads blobs whose reads may wait (a bucket's), so that the event loop never does. */
-    RegistryHandler(Router router, PullThrough pull, Executor storage, RequestMetrics metrics, AccessLog accessLog) {
+    /**
+     * {@code storage} reads blobs whose reads may wait (a bucket's), so that the event loop never does; {@code gate}
+     * admits each routed request before anything is read or fetched for it.
+     */
+    RegistryHandler(
+            Router router, PullThrough pull, Executor storage, RequestMetrics metrics, AccessLog accessLog, Gate gate) {
         this.router = router;
         this.pull = pull;
         this.storage = storage;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.gate = gate;
     }
 
     @Override
@@ -98,6 +103,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                     new RequestException(BAD_REQUEST, "UNSUPPORTED", "ambiguous message framing"));
             return;
         }
+        Optional<RequestException> unfit = RequestChecks.refusal(request);
+        if (unfit.isPresent()) {
+            refuse(ctx, request, arrived, unfit.get());
+            return;
+        }
         HttpMethod method = request.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             refuse(
@@ -113,11 +123,38 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         try {
             route = router.route(request.uri());
         } catch (RequestException e) {
-            new Exchange(ctx, request, arrived, null, head, keepAlive, Optional.empty()).fail(e);
+            // A caller the gate does not know learns nothing of the routes (which upstreams exist): 401 first.
+            Exchange refused = new Exchange(ctx, request, arrived, null, head, keepAlive, Optional.empty());
+            admit(refused, request, Optional.empty(), () -> refused.fail(e));
             return;
         }
         Optional<String> ns = namespace(request.uri());
         Exchange exchange = new Exchange(ctx, request, arrived, route, head, keepAlive, ns);
+        admit(exchange, request, target(route), () -> dispatch(exchange, route, request, head));
+    }
+
+    /** Runs {@code then} once the gate admits the request (at once when it can tell on the event loop). */
+    private void admit(Exchange exchange, HttpRequest request, Optional<Target> target, Runnable then) {
+        CompletableFuture<Void> admitted = gate.admit(Caller.of(request, exchange.ctx.channel()), target);
+        if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
+            then.run();
+        } else {
+            exchange.answer(admitted, ok -> then.run());
+        }
+    }
+
+    private static Optional<Target> target(Route route) {
+        if (route instanceof Route.Manifest m) {
+            return Optional.of(m.target());
+        } else if (route instanceof Route.Blob b) {
+            return Optional.of(b.target());
+        } else if (route instanceof Route.Tags t) {
+            return Optional.of(t.target());
+        }
+        return Optional.empty();
+    }
+
+    private void dispatch(Exchange exchange, Route route, HttpRequest request, boolean head) {
         if (route instanceof Route.Base) {
             exchange.send(Responses.base(head));
         } else if (route instanceof Route.Manifest m) {
@@ -239,6 +276,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             if (error.status().equals(METHOD_NOT_ALLOWED)) {
                 response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             }
+            if (ErrorMapper.cause(failure) instanceof Refusal refusal) {
+                refusal.challenges().forEach(c -> response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c));
+            }
             if (failure instanceof ByteRange.Unsatisfiable u) {
                 response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + u.length());
             }
@@ -274,6 +314,34 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 fail(e);
                 return;
             }
+            long first = range.map(ByteRange::first).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(size);
+            if (head) {
+                streamFilling(route, filling, size, range, first, length);
+                return;
+            }
+            // The status goes out once the blob's first byte has landed: a fill that fails before is answered with an
+            // error. (A range further on is answered at once, its bytes flowing as they land.)
+            FillStart.await(
+                    filling.fill(),
+                    0,
+                    size,
+                    ctx.channel(),
+                    () -> streamFilling(route, filling, size, range, first, length),
+                    failure -> {
+                        filling.close();
+                        fail(failure);
+                    },
+                    filling::close);
+        }
+
+        private void streamFilling(
+                Route.Blob route,
+                BlobSource.Filling filling,
+                long size,
+                Optional<ByteRange> range,
+                long first,
+                long length) {
             HttpResponse response = Responses.blob(route.digest(), size, range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
             decorate(response);
@@ -283,8 +351,6 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
                 return;
             }
-            long first = range.map(ByteRange::first).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(size);
             ctx.write(response);
             Fill fill = filling.fill();
             BlobReader partial = filling.partial();
@@ -340,8 +406,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 ctx.write(new SharedFileRegion(file.channel(), first, length));
                 done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             } else if (content instanceof BlobContent.LocalFile file) {
-                // TLS must encrypt in user space: chunked reads of the file (closing it twice is harmless).
-                done = ctx.writeAndFlush(new HttpChunkedInput(fileChunks(file, first, length)));
+                // TLS must encrypt in user space: the file is read on a worker, a chunk ahead, never on the event loop.
+                done = ctx.writeAndFlush(new HttpChunkedInput(new PrefetchedChunkedInput(
+                        new BorrowedFileReader(file.channel(), file.size()), first, length, storage, ctx.channel())));
             } else if (content instanceof BlobContent.Ranged ranged) {
                 // A remote store's reads wait on the network: they run on a worker, never on the event loop.
                 done = ctx.writeAndFlush(new HttpChunkedInput(
@@ -407,14 +474,6 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             return RequestMetrics.Kind.BASE;
         }
         return RequestMetrics.Kind.OTHER;
-    }
-
-    private static ChunkedNioFile fileChunks(BlobContent.LocalFile file, long first, long length) {
-        try {
-            return new ChunkedNioFile(file.channel(), first, length, CHUNK_BYTES);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static void closeIfCloseable(Object value) {

@@ -50,8 +50,7 @@ final class Router {
         int q = rawUri.indexOf('?');
         String path = q < 0 ? rawUri : rawUri.substring(0, q);
         checkRawPath(path);
-        Map<String, List<String>> query =
-                q < 0 ? Map.of() : new QueryStringDecoder(rawUri.substring(q), false).parameters();
+        Map<String, List<String>> query = q < 0 ? Map.of() : query(rawUri.substring(q));
         if (path.equals("/v2/") || path.equals("/v2")) {
             return new Route.Base();
         }
@@ -74,6 +73,15 @@ final class Router {
             return new Route.Tags(target(m.group(1), ns), m.group(1), pageSize(query), last(query));
         }
         throw new RequestException(NOT_FOUND, "UNSUPPORTED", "unknown endpoint");
+    }
+
+    /** The parameters of {@code rawQuery} (from its {@code ?}); a malformed percent-escape is a bad request. */
+    private static Map<String, List<String>> query(String rawQuery) {
+        try {
+            return new QueryStringDecoder(rawQuery, false).parameters();
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(BAD_REQUEST, "UNSUPPORTED", "malformed query string");
+        }
     }
 
     private static void checkRawPath(String path) {

@@ -117,11 +117,13 @@ public final class Planner {
         return "rule " + rule.name() + ": listing the catalog of upstream " + rule.upstream() + " failed: " + why;
     }
 
-    static Target target(ImagePlan image, PrewarmRule rule) {
+    /** The upstream and repository of {@code image}, which {@code rule} planned. */
+    public static Target target(ImagePlan image, PrewarmRule rule) {
         return new Target(rule.upstream(), RepositoryName.parse(image.repository()));
     }
 
-    static Set<Platform> platforms(PrewarmRule rule) {
+    /** The platforms {@code rule} asks for; empty for all. */
+    public static Set<Platform> platforms(PrewarmRule rule) {
         return rule.platforms().stream().map(Platform::parse).collect(Collectors.toUnmodifiableSet());
     }
 

@@ -33,6 +33,7 @@ final class BlobPull {
     private final Clock clock;
     private final FillTurns turns;
     private final ConcurrentHashMap<Digest, Fill> fills = new ConcurrentHashMap<>();
+    private final Membership membership;
 
     BlobPull(
             BlobStore blobs,
@@ -48,6 +49,7 @@ final class BlobPull {
         this.storage = storage;
         this.clock = clock;
         this.turns = new FillTurns(leases, blobs, scheduler, storage);
+        this.membership = new Membership(index, upstreams);
     }
 
     /**
@@ -57,12 +59,19 @@ final class BlobPull {
      * this caller from it. The receiver closes the source.
      */
     CompletableFuture<BlobSource> open(Target target, Digest digest) {
+        boolean linked = membership.isLinked(target, digest);
         Optional<BlobContent> cached = blobs.openContent(digest);
         if (cached.isPresent()) {
-            markSeen(target, digest);
-            return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));
+            if (linked || fetchingThrough(target, digest)) {
+                return CompletableFuture.completedFuture(new BlobSource.Stored(cached.get()));
+            }
+            cached.get().close();
+            return confirmThenOpen(target, digest);
         }
-        Fill fill = join(target, digest);
+        Fill fill = join(target, digest, linked);
+        if (fill == null) {
+            return confirmThenOpen(target, digest);
+        }
         CompletableFuture<BlobSource> answer = new CompletableFuture<>();
         answer.whenComplete((source, failure) -> {
             if (answer.isCancelled()) {
@@ -88,7 +97,7 @@ final class BlobPull {
             markSeen(target, digest);
             return CompletableFuture.completedFuture(size.get());
         }
-        Fill fill = join(target, digest);
+        Fill fill = join(target, digest, true);
         CompletableFuture<Long> answer = new CompletableFuture<>();
         Futures.forward(fill.ended(), answer);
         answer.whenComplete((stored, failure) -> {
@@ -97,6 +106,26 @@ final class BlobPull {
             }
         });
         return answer;
+    }
+
+    /**
+     * True while {@code target}'s own fill of {@code digest} runs: it has stored the blob but not yet recorded the link
+     * (it does so before it ends), so the bytes came through this very repository.
+     */
+    private boolean fetchingThrough(Target target, Digest digest) {
+        Fill running = fills.get(digest);
+        return running != null && running.target().equals(target);
+    }
+
+    /**
+     * Bytes stored or being filled through another repository or upstream are served through {@code target} only once
+     * its upstream confirms that {@code target}'s repository has them (the linked-content rule); fails with the
+     * upstream's answer ({@code NOT_FOUND}: the repository does not have the blob) otherwise.
+     */
+    private CompletableFuture<BlobSource> confirmThenOpen(Target target, Digest digest) {
+        return membership
+                .confirmBlob(target, digest)
+                .thenCompose(confirmed -> Futures.on(storage, () -> open(target, digest)));
     }
 
     /** Opens the source on a storage thread (file opens block) and hands it over; closes it if nobody takes it. */
@@ -131,6 +160,10 @@ final class BlobPull {
     private BlobSource filling(Fill fill) {
         Optional<BlobReader> partial = fill.openPartial();
         if (partial.isEmpty()) {
+            if (fill.state() == Fill.State.FAILED) {
+                // It failed before any client was served: its own failure, not a missing stored blob.
+                Futures.join(fill.ended());
+            }
             return stored(fill);
         }
         return new BlobSource.Filling(fill, partial.get());
@@ -138,9 +171,11 @@ final class BlobPull {
 
     /**
      * The running fill of {@code digest}, joined, or a new one started on the upstream's lane. Either way the fill
-     * records {@code target}'s repository as referencing the blob once it is kept, before it is seen done.
+     * records {@code target}'s repository as referencing the blob once it is kept, before it is seen done. Unless
+     * {@code linked} ({@code target}'s repository is known to reference the blob), a fill through another repository
+     * or upstream is not joined: null then.
      */
-    private Fill join(Target target, Digest digest) {
+    private Fill join(Target target, Digest digest, boolean linked) {
         while (true) {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
             // or, after a failure, starts anew.
@@ -159,6 +194,9 @@ final class BlobPull {
                 mine.join();
                 start(target, mine);
                 return mine;
+            }
+            if (!linked && !running.target().equals(target)) {
+                return null;
             }
             if (running.join()) {
                 running.seenBy(target);

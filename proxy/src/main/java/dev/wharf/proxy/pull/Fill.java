@@ -89,6 +89,11 @@ public final class Fill {
         this.onEnd = onEnd;
     }
 
+    /** The repository (and upstream) the blob is fetched through. */
+    Target target() {
+        return target;
+    }
+
     /** The blob being filled. */
     public Digest digest() {
         return digest;

@@ -48,6 +48,8 @@ final class ManifestPull {
 
     private record TagKey(Target target, Tag tag) {}
 
+    private record DigestKey(Target target, Digest digest) {}
+
     private final BlobStore blobs;
     private final CacheIndex index;
     private final ManifestCache hot;
@@ -59,7 +61,8 @@ final class ManifestPull {
     private final RateBudget budget;
     private final Clock clock;
     private final Scheduler scheduler;
-    private final Coalescer<Digest, Manifest> byDigest = new Coalescer<>();
+    private final Membership membership;
+    private final Coalescer<DigestKey, Manifest> byDigest = new Coalescer<>();
     private final Coalescer<TagKey, Manifest> byTag = new Coalescer<>();
 
     ManifestPull(BlobStore blobs, CacheIndex index, ManifestCache hot, Upstreams upstreams, PullSettings settings) {
@@ -74,6 +77,7 @@ final class ManifestPull {
         this.budget = settings.budget();
         this.clock = settings.clock();
         this.scheduler = settings.scheduler();
+        this.membership = new Membership(index, upstreams);
     }
 
     /**
@@ -89,21 +93,26 @@ final class ManifestPull {
 
     private CompletableFuture<Manifest> byDigest(Target target, Digest digest) {
         Optional<Manifest> cached = cached(digest);
-        if (cached.isPresent()) {
-            if (!index.isSeen(target.upstream(), target.repository(), digest)) {
-                index.markSeen(target.upstream(), target.repository(), digest);
-            }
+        if (cached.isPresent() && membership.isLinked(target, digest)) {
             return CompletableFuture.completedFuture(cached.get());
         }
-        // Look again inside the coalesced work: a fill that ended after the lookup above has stored it already.
+        // Coalesced per repository, never across: one repository's fetch or confirmation says nothing of another's.
+        // Look again inside: a fetch that ended after the lookup above has stored it already.
         Upstreams.Lane lane = upstreams.of(target);
         return byDigest.run(
-                digest,
+                new DigestKey(target, digest),
                 lane.executor(),
-                () -> cached(digest).orElseGet(() -> {
-                    ManifestResponse response = lane.client().fetchManifest(target.repository(), digest.toString());
-                    return store(target, digest, response);
-                }));
+                () -> cached(digest)
+                        // Cached through another repository or upstream: served once this repository is known to have
+                        // it.
+                        .map(stored -> membership.isLinked(target, digest)
+                                ? stored
+                                : membership.confirmManifest(target, stored))
+                        .orElseGet(() -> {
+                            ManifestResponse response =
+                                    lane.client().fetchManifest(target.repository(), digest.toString());
+                            return store(target, digest, response);
+                        }));
     }
 
     private CompletableFuture<Manifest> byTag(Target target, Tag tag) {
@@ -262,9 +271,11 @@ final class ManifestPull {
             writer.commit();
         }
         index.putDigest(digest, new DigestEntry(bytes.length, response.mediaType(), clock.instant()));
-        index.markSeen(target.upstream(), target.repository(), digest);
         hot.put(digest, bytes);
-        return new Manifest(digest, response.mediaType(), bytes);
+        Manifest manifest = new Manifest(digest, response.mediaType(), bytes);
+        // The upstream served it from this repository: the repository has it and everything it lists.
+        membership.linkWithReferences(target, manifest);
+        return manifest;
     }
 
     /** The stored manifest of {@code digest}; empty when not cached as a manifest. */

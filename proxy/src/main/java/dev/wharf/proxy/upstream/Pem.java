@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * wrapped into PKCS#8 here (RFC 5208, RFC 5915), so no provider beyond the JDK's is needed. Failures are
  * {@link IllegalArgumentException} with a reason, never key material.
  */
-final class Pem {
+public final class Pem {
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
     /** AlgorithmIdentifier rsaEncryption with NULL parameters. */
@@ -39,7 +39,7 @@ final class Pem {
     private Pem() {}
 
     /** Every certificate in {@code pem}; none is an empty list. */
-    static List<X509Certificate> certificates(String pem) {
+    public static List<X509Certificate> certificates(String pem) {
         List<X509Certificate> certificates = new ArrayList<>();
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -56,7 +56,7 @@ final class Pem {
     }
 
     /** The first private key in {@code pem}. */
-    static PrivateKey privateKey(String pem) {
+    public static PrivateKey privateKey(String pem) {
         for (Block block : blocks(pem)) {
             switch (block.type()) {
                 case "PRIVATE KEY":

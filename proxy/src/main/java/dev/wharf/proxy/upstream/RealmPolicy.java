@@ -1,25 +1,27 @@
 package dev.wharf.proxy.upstream;
 
 import java.net.URI;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * Which token realms an upstream may send us to. A hostile {@code WWW-Authenticate} realm could otherwise make us
- * send credentials to, or request, any host (SSRF). A realm is accepted when its scheme is https (or http when the
- * upstream itself is http) and its host is the upstream's host, shares the upstream's registrable domain without
- * being an IP literal or a localhost name, or is allow-listed as {@code host} or {@code host:port}.
+ * Which token realms an upstream may send us to. A hostile {@code WWW-Authenticate} realm could otherwise make us send
+ * credentials to, or request, any host (SSRF). A realm is accepted only when it has the upstream's own origin (scheme,
+ * host and port), or when its scheme is https (http only for an http upstream) and its {@code host:port} is
+ * allow-listed. An allow-list entry without a port stands for the realm scheme's default port. No guess from domain
+ * names: {@code auth.example.com} is not trusted for {@code registry.example.com} unless listed, since without a
+ * public-suffix list two hosts that share the last labels ({@code *.azurecr.io}, {@code *.s3-website-*.amazonaws.com})
+ * may belong to strangers.
  */
 final class RealmPolicy {
-    private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
-
     private RealmPolicy() {}
 
     /** True when a token request may go to {@code realm} on behalf of the upstream at {@code base}. */
     static boolean allows(URI realm, URI base, List<String> allowedHosts) {
-        if (!realm.isAbsolute() || realm.getHost() == null || realm.getRawUserInfo() != null) {
+        if (!realm.isAbsolute()
+                || realm.getHost() == null
+                || realm.getRawUserInfo() != null
+                || realm.getRawFragment() != null) {
             return false;
         }
         String scheme = realm.getScheme().toLowerCase(Locale.ROOT);
@@ -27,47 +29,31 @@ final class RealmPolicy {
         if (!scheme.equals("https") && !(scheme.equals("http") && baseIsHttp)) {
             return false;
         }
-        String host = normalize(realm.getHost());
-        String hostPort = host + ":" + Origin.port(realm);
+        Origin origin = new Origin(scheme, normalize(realm.getHost()), Origin.port(realm));
+        if (origin.equals(
+                new Origin(base.getScheme().toLowerCase(Locale.ROOT), normalize(base.getHost()), Origin.port(base)))) {
+            return true;
+        }
+        int defaultPort = scheme.equals("https") ? 443 : 80;
         for (String allowed : allowedHosts) {
-            String entry = normalize(allowed);
-            if (entry.equals(host) || entry.equals(hostPort)) {
+            if (matches(normalize(allowed), origin, defaultPort)) {
                 return true;
             }
         }
-        String baseHost = normalize(base.getHost());
-        if (host.equals(baseHost)) {
-            return true;
-        }
-        if (isIpLiteral(host) || isLocalName(host) || isIpLiteral(baseHost)) {
+        return false;
+    }
+
+    /** {@code entry} is {@code host} (the default port) or {@code host:port}; IPv6 entries are not supported. */
+    private static boolean matches(String entry, Origin origin, int defaultPort) {
+        int colon = entry.lastIndexOf(':');
+        String host = colon < 0 ? entry : entry.substring(0, colon);
+        int port;
+        try {
+            port = colon < 0 ? defaultPort : Integer.parseInt(entry.substring(colon + 1));
+        } catch (NumberFormatException e) {
             return false;
         }
-        return registrableDomain(host).equals(registrableDomain(baseHost));
-    }
-
-    /**
-     * An approximation of the registrable domain without the public suffix list: the last two labels, or the last
-     * three when the second-to-last label is at most three characters ({@code co.uk}, {@code com.au}). Errs towards
-     * refusing: {@code auth.abc.com} and {@code registry.abc.com} differ, and need the allow-list.
-     */
-    static String registrableDomain(String host) {
-        String[] labels = normalize(host).split("\\.", -1);
-        int n = labels.length;
-        if (n <= 2) {
-            return String.join(".", labels);
-        }
-        int keep = labels[n - 2].length() <= 3 ? 3 : 2;
-        return String.join(".", Arrays.copyOfRange(labels, n - keep, n));
-    }
-
-    static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0
-                || host.startsWith("[")
-                || IPV4.matcher(host).matches();
-    }
-
-    private static boolean isLocalName(String host) {
-        return host.equals("localhost") || host.endsWith(".localhost");
+        return normalize(host).equals(origin.host()) && port == origin.port();
     }
 
     private static String normalize(String host) {

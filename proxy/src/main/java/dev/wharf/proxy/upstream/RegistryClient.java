@@ -163,6 +163,14 @@ public final class RegistryClient implements UpstreamClient {
             throw e;
         }
         byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "manifest");
+        try {
+            mediaType = ManifestMediaType.decide(mediaType, body);
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL,
+                    exchange.status(),
+                    prefix() + "GET " + exchange.described() + ": " + e.getMessage());
+        }
         return new ManifestResponse(body, mediaType, digestHeader(exchange.headers()));
     }
 

@@ -25,7 +25,8 @@ import javax.net.ssl.HttpsURLConnection;
 
 /**
  * Sends GET and HEAD requests to one upstream and follows redirects itself: at most {@value #MAX_REDIRECTS} hops,
- * never from https to http, and {@code Authorization} is dropped for good once a hop leaves the upstream's origin
+ * never from https to http, never to a loopback, link-local or private address unless the upstream itself has one
+ * ({@link RedirectGuard}), and {@code Authorization} is dropped for good once a hop leaves the upstream's origin
  * (the JDK client would forward it). No cookies are ever sent, and bodies are asked for without content coding.
  * Each request names its timeout (the caller picks the read timeout for blobs and the manifest timeout for the rest):
  * response headers must arrive within it, and every body read within it of the last byte; either failure is {@link
@@ -54,6 +55,7 @@ final class Transport {
     private final String userAgent;
     private final ScheduledExecutorService watchdog;
     private final Optional<UpstreamSsl> ssl;
+    private final RedirectGuard guard;
 
     Transport(
             HttpClient http,
@@ -65,6 +67,7 @@ final class Transport {
         this.ssl = ssl;
         this.upstream = settings.name();
         this.home = Origin.of(settings.baseUrl());
+        this.guard = RedirectGuard.system(settings.baseUrl());
         this.connectTimeout = settings.connectTimeout();
         this.userAgent = userAgent;
         this.watchdog = watchdog;
@@ -281,7 +284,9 @@ final class Transport {
                 .firstValue("Location")
                 .orElseThrow(() -> protocol(method, from, "redirect without Location"));
         try {
-            return resolveRedirect(from, location);
+            URI target = resolveRedirect(from, location);
+            guard.check(target);
+            return target;
         } catch (IllegalArgumentException e) {
             throw protocol(method, from, e.getMessage());
         }

@@ -80,6 +80,11 @@ public final class UpstreamException extends RuntimeException {
      * e.g. {@code digestMismatch("docker.io", "manifest", "its Docker-Content-Digest")}; neither part may hold a
      * secret. {@link #isDigestMismatch()} is then true.
      */
+    /** The upstream does not have {@code what} where it was asked for (as a 404 would say). */
+    public static UpstreamException notFound(String upstream, String what) {
+        return new UpstreamException(Kind.NOT_FOUND, 404, "upstream " + upstream + " has no " + what);
+    }
+
     public static UpstreamException digestMismatch(String upstream, String what, String against) {
         return new UpstreamException(
                 Kind.PROTOCOL,

@@ -212,6 +212,49 @@ class AirGapIT {
     }
 
     @Test
+    void aPrewarmRuleSelectsWhatIsExportedWithItsPlatforms(@TempDir Path dir) throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            SeededSet seeded = ImageSeeder.of(registry).seedStandard();
+            // An OCI index: skopeo's oci-archive reading finds OCI-typed entries only.
+            SeededImage multi = seeded.ociIndex();
+            Path data = Files.createDirectory(dir.resolve("a"));
+            Path config = Cli.config(
+                    dir,
+                    data,
+                    RunningWharf.singleUpstream(UPSTREAM, registry)
+                            + "prewarm:\n  - {name: multi, upstream: " + UPSTREAM + ", repository: "
+                            + multi.repository() + ", tags: [\"" + multi.tags().get(0)
+                            + "\"], platforms: [linux/amd64], once: true}\n");
+            Path bundle = dir.resolve("rule.tar");
+
+            assertEquals(
+                    2,
+                    Cli.run("export", "--config", config.toString(), "--out", bundle.toString(), "--rule", "nope")
+                            .exitCode());
+            Cli.run("export", "--config", config.toString(), "--out", bundle.toString(), "--rule", "multi")
+                    .requireSuccess();
+
+            String reference = UPSTREAM + "/" + multi.reference();
+            skopeo.run(
+                            "--insecure-policy",
+                            "copy",
+                            "--override-arch",
+                            "amd64",
+                            "oci-archive:" + bundle + ":" + reference,
+                            "dir:" + dir.resolve("amd64"))
+                    .requireSuccess();
+            CommandResult arm = skopeo.run(
+                    "--insecure-policy",
+                    "copy",
+                    "--override-arch",
+                    "arm64",
+                    "oci-archive:" + bundle + ":" + reference,
+                    "dir:" + dir.resolve("arm64"));
+            assertTrue(arm.exitCode() != 0, "the rule's platforms only: no arm64 in the bundle");
+        }
+    }
+
+    @Test
     void corruptTruncatedAndIncompleteBundlesAreRefusedWithNothingRecorded(@TempDir Path dir) throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
             SeededSet seeded = ImageSeeder.of(registry).seedStandard();

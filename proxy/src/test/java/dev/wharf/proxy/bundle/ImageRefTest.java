@@ -36,7 +36,7 @@ class ImageRefTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quay.io/org/app:1", "Org/App:1", "org/app:-bad", "org/app@sha256:abc"})
+    @ValueSource(strings = {"nowhere.example/org/app:1", "Org/App:1", "org/app:-bad", "org/app@sha256:abc"})
     void refusesUnknownUpstreamsAndInvalidNames(String text) {
         assertThrows(IllegalArgumentException.class, () -> ImageRef.parse(text, CONFIG));
     }

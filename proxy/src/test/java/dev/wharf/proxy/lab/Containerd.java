@@ -124,6 +124,14 @@ public final class Containerd implements AutoCloseable {
         return ctr(args.toArray(String[]::new)).requireSuccess();
     }
 
+    /**
+     * {@code ctr images pull --hosts-dir HOSTS IMAGE} into the native snapshotter, the scheme of each host coming from
+     * {@code hosts.toml} (https with its {@code ca}); returns whatever happened.
+     */
+    public CommandResult pullAsConfigured(String image, Path hostsDir) {
+        return ctr("images", "pull", "--snapshotter", "native", "--hosts-dir", hostsDir.toString(), image);
+    }
+
     /** The digest of the manifest (or index) {@code image} names in containerd's image store, or empty. */
     public Optional<String> imageDigest(String image) {
         CommandResult listed = ctr("images", "ls").requireSuccess();
@@ -146,6 +154,33 @@ public final class Containerd implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, toml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /**
+     * Like {@link #writeHostsToml(Path, String, String)} for an https mirror trusted through {@code ca} (PEM), sending
+     * {@code headers} (a static {@code Authorization}, say) with every request.
+     */
+    public static Path writeHostsToml(
+            Path hostsDir, String registryHost, String mirrorUrl, Path ca, java.util.Map<String, String> headers) {
+        Path file = hostsDir.resolve(registryHost).resolve("hosts.toml");
+        StringBuilder toml =
+                new StringBuilder("[host.\"" + mirrorUrl + "\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+        toml.append("  ca = \"").append(ca).append("\"\n");
+        if (!headers.isEmpty()) {
+            toml.append("  [host.\"").append(mirrorUrl).append("\".header]\n");
+            headers.forEach((name, value) -> toml.append("    ")
+                    .append(name)
+                    .append(" = \"")
+                    .append(value)
+                    .append("\"\n"));
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, toml.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

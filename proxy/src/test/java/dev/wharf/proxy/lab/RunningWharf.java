@@ -85,6 +85,21 @@ public final class RunningWharf implements AutoCloseable {
         return URI.create("http://" + host());
     }
 
+    /** {@code 127.0.0.1:PORT} of the TLS listener ({@code tlsListen}); throws when there is none. */
+    public String tlsHost() {
+        return "127.0.0.1:" + wharf.tlsAddress().orElseThrow().getPort();
+    }
+
+    /** {@code https://127.0.0.1:PORT} of the TLS listener; throws when there is none. */
+    public URI tlsUrl() {
+        return URI.create("https://" + tlsHost());
+    }
+
+    /** The running Wharf itself. */
+    public Wharf wharf() {
+        return wharf;
+    }
+
     /** {@code http://127.0.0.1:ADMINPORT}: {@code /metrics} and {@code /healthz}. */
     public URI adminUrl() {
         return URI.create("http://127.0.0.1:" + adminPort);

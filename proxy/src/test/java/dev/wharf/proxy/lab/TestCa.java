@@ -87,9 +87,14 @@ public final class TestCa {
      * otherwise an RSA key written as PKCS#1 ({@code RSA PRIVATE KEY}), as openssl's traditional forms.
      */
     public void issueClient(Path cert, Path key, boolean ec) {
+        issueClient(cert, key, ec, "wharf-client");
+    }
+
+    /** As {@link #issueClient(Path, Path, boolean)}, with the subject {@code CN=commonName}. */
+    public void issueClient(Path cert, Path key, boolean ec, String commonName) {
         KeyPair clientKeys = ec ? ec() : rsa();
         try {
-            X509v3CertificateBuilder builder = builder(issuer(), new X500Name("CN=wharf-client"), clientKeys);
+            X509v3CertificateBuilder builder = builder(issuer(), new X500Name("CN=" + commonName), clientKeys);
             builder.addExtension(
                     Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             write(cert, pem(sign(builder, keys)));

@@ -4,6 +4,7 @@ import static dev.wharf.proxy.pull.CountingUpstream.Call.BLOB;
 import static dev.wharf.proxy.pull.PullFixture.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.wharf.config.ServerLimits;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.lab.TestClock;
@@ -94,7 +95,8 @@ class RedirectedBlobTest {
                 pull,
                 Runnable::run,
                 new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
-                AccessLog.OFF);
+                AccessLog.OFF,
+                ServerLimits.DEFAULT);
         path = "/v2/library/app/blobs/" + upstream.blob(LAYER);
     }
 

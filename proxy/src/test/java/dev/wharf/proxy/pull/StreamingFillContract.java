@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.config.ServerLimits;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.lab.RecordingAccessLog;
@@ -83,7 +84,8 @@ abstract class StreamingFillContract {
                 pull,
                 workers,
                 new RequestMetrics(new SimpleMeterRegistry(), List.of("fake")),
-                accessLog);
+                accessLog,
+                ServerLimits.DEFAULT);
         digest = upstream.blob(LAYER);
         path = "/v2/library/app/blobs/" + digest;
         upstream.stallBodiesAt(STALL);

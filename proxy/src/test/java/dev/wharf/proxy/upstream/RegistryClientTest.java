@@ -85,6 +85,20 @@ class RegistryClientTest {
     }
 
     @Test
+    void aManifestSentAsAnotherTypeIsKeptWithItsOwnMediaTypeOrRefused() {
+        String docker = "application/vnd.docker.distribution.manifest.v2+json";
+        byte[] declared = ("{\"schemaVersion\":2,\"mediaType\":\"" + docker + "\",\"layers\":[]}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] html = "<html><script>alert(1)</script></html>".getBytes(StandardCharsets.UTF_8);
+        upstream.answer(r -> Response.of(
+                200, Map.of("Content-Type", "text/html"), r.path().equals(MANIFEST_PATH) ? declared : html));
+
+        assertEquals(docker, client().fetchManifest(REPO, "latest").mediaType());
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchManifest(REPO, "other"));
+        assertEquals(UpstreamException.Kind.PROTOCOL, e.kind());
+    }
+
+    @Test
     void manifestRequestsAcceptAllFourImageTypesAndNoSchema1() {
         upstream.answer(r -> manifest(MANIFEST));
 
