@@ -256,7 +256,9 @@ public final class RegistryClient implements UpstreamClient {
     /**
      * Asks for pages of {@value #TAG_PAGE_SIZE} names with the upstream's own login and a {@code registry:catalog:*}
      * token, following {@code Link rel="next"} as {@link #fetchTags} does, within the same page, byte and name caps.
-     * Registries without the catalog (most public ones) answer 404, 401 or 403.
+     * Registries without the catalog (many public ones) answer 404, 401 or 403: {@code NOT_FOUND}, {@code
+     * UNAUTHORIZED} or {@code DENIED}, never counted as Wharf's credentials failing, since a login that pulls may
+     * well be refused the catalog.
      */
     @Override
     public List<String> fetchCatalog() {
@@ -269,15 +271,18 @@ public final class RegistryClient implements UpstreamClient {
                         UpstreamException.Kind.PROTOCOL,
                         prefix() + "catalog pages loop at " + transport.describe(page));
             }
-            Exchange exchange = execute(
+            Exchange exchange = attempt(
+                    catalogAuthorizer,
                     "GET",
                     page,
-                    catalogAuthorizer,
                     Optional.of(CATALOG_SCOPE),
                     Optional.of("application/json"),
                     manifestTimeout(),
                     Transport.Body.SMALL);
-            expectOk(exchange, catalogAuthorizer);
+            if (exchange.status() != 200) {
+                exchange.discard();
+                throw statusFailure(exchange);
+            }
             Optional<String> next = LinkHeader.next(exchange.headers().allValues("Link"));
             byte[] body = readCapped(exchange, MAX_TAG_PAGE_BYTES, "catalog page");
             TagPage.parseCatalog(body, names, MAX_TAGS, prefix());
@@ -304,17 +309,8 @@ public final class RegistryClient implements UpstreamClient {
             Optional<String> accept,
             Duration timeout,
             Transport.Body body) {
-        return execute(method, uri, authorizers.apply(repo), scope(repo), accept, timeout, body);
-    }
-
-    private Exchange execute(
-            String method,
-            URI uri,
-            Authorizer authorizer,
-            Optional<String> scope,
-            Optional<String> accept,
-            Duration timeout,
-            Transport.Body body) {
+        Authorizer authorizer = authorizers.apply(repo);
+        Optional<String> scope = scope(repo);
         Exchange exchange;
         try {
             exchange = withOneRefresh(authorizer, method, uri, scope, accept, timeout, body);
@@ -412,13 +408,9 @@ public final class RegistryClient implements UpstreamClient {
     }
 
     private void expectOk(Exchange exchange, RepositoryName repo) {
-        expectOk(exchange, authorizers.apply(repo));
-    }
-
-    private void expectOk(Exchange exchange, Authorizer authorizer) {
         if (exchange.status() != 200) {
             exchange.discard();
-            throw failure(authorizer, exchange);
+            throw failure(authorizers.apply(repo), exchange);
         }
     }
 
@@ -435,6 +427,12 @@ public final class RegistryClient implements UpstreamClient {
         if (authorizer.refuses(exchange)) {
             return authorizer.refused(exchange.method() + " " + exchange.described(), status);
         }
+        return statusFailure(exchange);
+    }
+
+    /** The failure an answer's status means, whoever sent the request. */
+    private UpstreamException statusFailure(Exchange exchange) {
+        int status = exchange.status();
         UpstreamException.Kind kind = switch (status) {
             case 404 -> UpstreamException.Kind.NOT_FOUND;
             case 401 -> UpstreamException.Kind.UNAUTHORIZED;

@@ -226,6 +226,18 @@ class RegistryClientAuthTest {
     }
 
     @Test
+    void aCatalogRefusedToAWorkingLoginIsUnauthorizedNotACredentialFailure() {
+        upstream.answer(r -> Response.of(401, Map.of("WWW-Authenticate", "Basic realm=\"registry\"")));
+        RegistryClient client = withCredentials();
+
+        UpstreamException e = assertThrows(UpstreamException.class, client::fetchCatalog);
+
+        assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(Optional.of(BASIC), upstream.requests().get(1).header("Authorization"));
+        assertEquals(0, client.credentialFailures());
+    }
+
+    @Test
     void bearerTokenIsFetchedWithServiceScopeAndCredentialsThenCached() {
         String realm = upstream.uri() + TOKEN_PATH;
         upstream.answer(r -> bearerRegistry(r, realm, 300));
