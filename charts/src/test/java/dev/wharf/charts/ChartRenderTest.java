@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.config.ConfigLoader;
+import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -231,7 +232,12 @@ class ChartRenderTest {
         Rendered out = Chart.template(values);
         WharfConfig config = load(out);
 
-        assertEquals(3, config.upstreams().size());
+        assertEquals(
+                List.of("docker.io", "ghcr.io", "registry.internal"),
+                config.upstreams().subList(0, 3).stream()
+                        .map(UpstreamConfig::name)
+                        .toList(),
+                "the configured upstreams, then the public ones they do not replace");
         assertEquals(1, config.prewarm().size());
         assertEquals(
                 "200Gi",

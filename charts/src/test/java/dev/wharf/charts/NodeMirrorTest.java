@@ -120,8 +120,12 @@ class NodeMirrorTest {
     }
 
     /** The README's hosts.toml examples, by registry, with wharf.example:5000 as Wharf. */
+    /** The hosts.toml files of the README's containerd section (other sections show other setups). */
     private static Map<String, String> readmeHostsToml() throws IOException {
-        Matcher m = TOML_BLOCK.matcher(Files.readString(README));
+        String readme = Files.readString(README);
+        int section = readme.indexOf("### containerd (1.6+, 2.x), k3s, RKE2");
+        int next = readme.indexOf("\n### ", section + 1);
+        Matcher m = TOML_BLOCK.matcher(readme.substring(section, next < 0 ? readme.length() : next));
         Map<String, String> blocks = new LinkedHashMap<>();
         while (m.find()) {
             blocks.put(m.group(1), m.group(2));

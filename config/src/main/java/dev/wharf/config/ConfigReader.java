@@ -35,7 +35,7 @@ final class ConfigReader {
             "auth",
             "access",
             "limits");
-    private static final Set<String> STORAGE_KEYS = Set.of("path", "s3");
+    private static final Set<String> STORAGE_KEYS = Set.of("path", "s3", "maxSize", "minFree", "evictEvery");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
     private final ReadContext context;
@@ -104,13 +104,39 @@ final class ConfigReader {
 
     private StorageConfig readStorage(YamlMapping m) {
         Optional<YamlMapping> storage = m.node("storage")
-                .flatMap(
-                        node -> YamlMapping.open(node, "storage", "a mapping with path and s3", context, STORAGE_KEYS));
+                .flatMap(node -> YamlMapping.open(
+                        node,
+                        "storage",
+                        "a mapping with path, s3, maxSize, minFree, evictEvery",
+                        context,
+                        STORAGE_KEYS));
         String path = storage.flatMap(s -> s.text("path", "directory path")).orElse(Defaults.STORAGE_PATH);
         if (path.isBlank()) {
             context.problems().add("storage.path", "empty", "directory path");
         }
-        return new StorageConfig(resolve(path), storage.flatMap(s -> S3Reader.read(s, context)));
+        Optional<S3Config> s3 = storage.flatMap(s -> S3Reader.read(s, context));
+        EvictionConfig eviction = storage.map(this::readEviction).orElse(EvictionConfig.NONE);
+        if (eviction.bounded() && storage.get().has("s3")) {
+            context.problems()
+                    .add(
+                            "storage.maxSize",
+                            "not applied to a bucket",
+                            "no maxSize with storage.s3 (bound the local copies with storage.s3.diskTier)");
+        }
+        return new StorageConfig(resolve(path), s3, eviction);
+    }
+
+    private EvictionConfig readEviction(YamlMapping storage) {
+        long maxSize =
+                storage.parsed("maxSize", ByteSizes.EXPECTED, ByteSizes::parse).orElse(0L);
+        if (storage.has("maxSize") && maxSize == 0) {
+            context.problems().invalid("storage.maxSize", "0", "a size above zero (leave it out for no bound)");
+        }
+        long minFree =
+                storage.parsed("minFree", ByteSizes.EXPECTED, ByteSizes::parse).orElse(0L);
+        Duration every = storage.parsed("evictEvery", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
+                .orElse(Defaults.EVICTION_CHECK_EVERY);
+        return new EvictionConfig(maxSize, minFree, every);
     }
 
     /** {@code stdout}, {@code off} (also YAML's {@code false}), or a file whose directory exists. */

@@ -13,6 +13,9 @@ public final class Defaults {
     static final HostPort ADMIN_LISTEN = new HostPort("127.0.0.1", 5001);
     static final String STORAGE_PATH = "wharf-data";
     /** How long a presigned blob URL of {@code storage.s3.redirect} stays valid. */
+    /** How often the cache's size and free space are checked against {@code storage.maxSize} and {@code minFree}. */
+    public static final Duration EVICTION_CHECK_EVERY = Duration.ofSeconds(30);
+
     static final Duration S3_REDIRECT_TTL = Duration.ofMinutes(10);
     /** Docker Hub's canonical upstream name, whose single-segment repositories get {@code library/}. */
     public static final String DOCKER_HUB = "docker.io";

@@ -4,6 +4,11 @@ import dev.wharf.config.Defaults;
 import dev.wharf.config.FreshnessRule;
 import dev.wharf.config.TagGone;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.eviction.EvictionSettings;
+import dev.wharf.proxy.eviction.Evictor;
+import dev.wharf.proxy.eviction.PinnedImages;
+import dev.wharf.proxy.eviction.UseLog;
+import dev.wharf.proxy.health.Readiness;
 import dev.wharf.proxy.pull.FreshnessPolicy;
 import dev.wharf.proxy.pull.PullSettings;
 import dev.wharf.proxy.pull.PullThrough;
@@ -17,6 +22,7 @@ import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
 import dev.wharf.storage.index.StoreBackedIndex;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -36,6 +42,8 @@ public final class Core implements AutoCloseable {
     private final CoreThreads threads;
     private final UpstreamLanes lanes;
     private final PullThrough pull;
+    private final Evictor evictor;
+    private final Readiness readiness;
 
     private Core(
             Stores stores,
@@ -43,29 +51,38 @@ public final class Core implements AutoCloseable {
             CacheIndex index,
             CoreThreads threads,
             UpstreamLanes lanes,
-            PullThrough pull) {
+            PullThrough pull,
+            Evictor evictor,
+            Readiness readiness) {
         this.stores = stores;
         this.store = store;
         this.index = index;
         this.threads = threads;
         this.lanes = lanes;
         this.pull = pull;
+        this.evictor = evictor;
+        this.readiness = readiness;
     }
 
     /** Opens the configured storage and assembles the cache; upstream gauges are registered in {@code meters}. */
     public static Core open(WharfConfig config, Clock clock, MeterRegistry meters) {
+        return open(config, clock, meters, PinnedImages.NONE);
+    }
+
+    /** As {@link #open(WharfConfig, Clock, MeterRegistry)}, never evicting the images {@code pins} names. */
+    public static Core open(WharfConfig config, Clock clock, MeterRegistry meters, PinnedImages pins) {
         CoreThreads threads = new CoreThreads();
         Stores stores = null;
         CacheIndex index;
+        RocksIndex rocks = null;
         try {
             stores = Stores.open(config.storage(), clock, threads.storage());
             // The index is a cache of the store: tags, media types and repository links live in the store too, so a
             // lost or empty index rebuilds itself as it is used, start-up looks at no blob, and a replica sharing a
             // bucket finds what the others stored.
+            rocks = RocksIndex.open(stores.indexDirectory());
             index = new CachingIndex(
-                    new StoreBackedIndex(
-                            RocksIndex.open(stores.indexDirectory()), stores.blobs(), stores.links(), clock),
-                    INDEX_CACHE_ENTRIES);
+                    new StoreBackedIndex(rocks, stores.blobs(), stores.links(), clock), INDEX_CACHE_ENTRIES);
         } catch (RuntimeException e) {
             if (stores != null) {
                 stores.close();
@@ -75,6 +92,33 @@ public final class Core implements AutoCloseable {
         }
         // Reads that find bytes gone drop their index entry: the index is reconciled lazily, never by a scan.
         BlobStore store = new ReconcilingBlobStore(stores.blobs(), index);
+        UseLog uses = new UseLog(clock);
+        ManifestCache hot = new ManifestCache(HOT_MANIFEST_BYTES);
+        Path root = config.storage().path();
+        Evictor evictor;
+        try {
+            evictor = Evictor.open(
+                    new EvictionSettings(
+                            store,
+                            index,
+                            rocks,
+                            hot,
+                            root,
+                            config.storage().eviction(),
+                            pins,
+                            uses,
+                            clock,
+                            config.storage().s3().isEmpty()),
+                    meters);
+        } catch (RuntimeException e) {
+            index.close();
+            store.close();
+            stores.close();
+            threads.close();
+            throw e;
+        }
+        Readiness readiness = new Readiness(
+                store, index, root.resolve("tmp"), config.storage().eviction().minFree(), evictor::freeBytes);
         ReserveBudget budget = new ReserveBudget();
         UpstreamLanes lanes = UpstreamLanes.open(config, clock, budget, meters);
         PullSettings settings = new PullSettings(
@@ -86,16 +130,11 @@ public final class Core implements AutoCloseable {
                         .isPresent(),
                 budget,
                 clock,
-                threads.deadlines());
-        PullThrough pull = new PullThrough(
-                store,
-                index,
-                new ManifestCache(HOT_MANIFEST_BYTES),
-                lanes.upstreams(),
-                threads.storage(),
-                stores.leases(),
-                settings);
-        return new Core(stores, store, index, threads, lanes, pull);
+                threads.deadlines(),
+                uses);
+        PullThrough pull =
+                new PullThrough(store, index, hot, lanes.upstreams(), threads.storage(), stores.leases(), settings);
+        return new Core(stores, store, index, threads, lanes, pull, evictor, readiness);
     }
 
     /** The pull-through cache. */
@@ -111,6 +150,16 @@ public final class Core implements AutoCloseable {
     /** The index of tags, manifests and repository links. */
     public CacheIndex index() {
         return index;
+    }
+
+    /** What keeps the cache within its bounds, and answers what it holds. */
+    public Evictor evictor() {
+        return evictor;
+    }
+
+    /** Whether the cache can serve. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** The threads that do store work (they may block on the disk or the bucket, never on an upstream). */
@@ -139,6 +188,7 @@ public final class Core implements AutoCloseable {
 
     @Override
     public void close() {
+        evictor.close();
         lanes.close();
         threads.close();
         index.close();

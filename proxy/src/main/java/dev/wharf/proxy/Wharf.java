@@ -3,13 +3,21 @@ package dev.wharf.proxy;
 import dev.wharf.config.AccessLogConfig;
 import dev.wharf.config.UpstreamConfig;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.admin.AdminEndpoints;
+import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
+import dev.wharf.proxy.admin.CacheEndpoints;
 import dev.wharf.proxy.admin.PrewarmRoutes;
+import dev.wharf.proxy.admin.StatusPage;
+import dev.wharf.proxy.admin.UpstreamsEndpoint;
+import dev.wharf.proxy.eviction.PinnedImages;
 import dev.wharf.proxy.http.AccessLog;
 import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
+import dev.wharf.proxy.metrics.FillsGauge;
 import dev.wharf.proxy.metrics.NettyMemoryGauge;
 import dev.wharf.proxy.metrics.RequestMetrics;
+import dev.wharf.proxy.prewarm.PrewarmPins;
 import dev.wharf.proxy.security.SecurityGate;
 import dev.wharf.proxy.security.ServerSsl;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,9 +29,13 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running Wharf: the {@link Core} (storage, upstream lanes, pull-through cache) with the {@code /v2/} and admin
@@ -99,19 +111,30 @@ public final class Wharf implements AutoCloseable {
      * line what stopped it (an address in use, storage held by another process).
      */
     public static Wharf start(WharfConfig config, Clock clock) throws InterruptedException {
+        return start(config, clock, PinnedImages.NONE);
+    }
+
+    /** As {@link #start(WharfConfig, Clock)}, never evicting the images {@code pins} names. */
+    public static Wharf start(WharfConfig config, Clock clock, PinnedImages pins) throws InterruptedException {
         PrometheusMeterRegistry meters = meters();
         Core core = null;
         WharfServer server = null;
         AsyncAccessLog accessLog = null;
         Prewarming prewarming = null;
         Guard guard = null;
+        // Prewarm starts after the core; until then nothing is pinned by it.
+        AtomicReference<PrewarmPins> prewarmed = new AtomicReference<>(digest -> false);
         InetSocketAddress listen =
                 new InetSocketAddress(config.listen().host(), config.listen().port());
         InetSocketAddress adminListen = new InetSocketAddress(
                 config.adminListen().host(), config.adminListen().port());
         try {
             try {
-                core = Core.open(config, clock, meters);
+                core = Core.open(
+                        config,
+                        clock,
+                        meters,
+                        digest -> pins.pinned(digest) || prewarmed.get().pinned(digest));
             } catch (RuntimeException e) {
                 throw StartupException.storage(config.storage().path(), e);
             }
@@ -142,10 +165,14 @@ public final class Wharf implements AutoCloseable {
                 throw StartupException.listen("registry API", listen, e);
             }
             NettyMemoryGauge.register(meters, server.allocator());
+            FillsGauge.register(meters, core.pull()::fillsInFlight, core.pull()::fillJoins);
             prewarming = Prewarming.start(config, core.pull(), clock, meters);
+            prewarmed.set(prewarming.pins());
             AdminServer admin;
             try {
-                admin = AdminServer.start(adminListen, meters, new PrewarmRoutes(prewarming.scheduler()));
+                admin = AdminServer.start(
+                        adminListen,
+                        new PrewarmRoutes(prewarming.scheduler()).addTo(adminRoutes(core, meters, config)));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -192,6 +219,25 @@ public final class Wharf implements AutoCloseable {
     /** Where the admin listener ({@code /metrics}, {@code /healthz}) is bound. */
     public InetSocketAddress adminAddress() {
         return admin.address();
+    }
+
+    /** The admin listener's endpoints; each added in one line. */
+    private static AdminRoutes adminRoutes(Core core, PrometheusMeterRegistry meters, WharfConfig config) {
+        Map<String, String> upstreams = new LinkedHashMap<>();
+        for (UpstreamConfig upstream : config.upstreams()) {
+            URI url = upstream.url();
+            upstreams.put(
+                    upstream.name(),
+                    url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()));
+        }
+        AdminRoutes routes = new AdminRoutes()
+                .get("/", new StatusPage(meters, core.evictor(), upstreams).endpoint())
+                .get("/upstreams", UpstreamsEndpoint.of(meters, upstreams))
+                .get("/metrics", AdminEndpoints.metrics(meters::scrape))
+                .get("/healthz", AdminEndpoints.health())
+                .get("/readyz", AdminEndpoints.readiness(core.readiness(), core.storage()));
+        new CacheEndpoints(core.evictor()).addTo(routes);
+        return routes;
     }
 
     /** The access log {@code config} asks for, its drops counted in {@code meters}; null when it is off. */

@@ -37,6 +37,21 @@ public interface CacheIndex extends AutoCloseable {
      */
     void forEachDigest(BiConsumer<Digest, DigestEntry> action);
 
+    /** What {@link #forEachTag} hands over: one tag of one upstream repository and its entry. */
+    @FunctionalInterface
+    interface TagVisitor {
+        void visit(String upstream, RepositoryName repository, Tag tag, TagEntry entry);
+    }
+
+    /**
+     * Calls {@code visitor} for every tag entry, one at a time, without loading them all at once. The visitor may
+     * delete entries; entries added meanwhile may or may not be visited. By default throws {@link
+     * UnsupportedOperationException}: an index that cannot list its tags cannot be bounded in size.
+     */
+    default void forEachTag(TagVisitor visitor) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list its tags");
+    }
+
     /** Records that {@code repository} of {@code upstream} references {@code digest}. */
     void markSeen(String upstream, RepositoryName repository, Digest digest);
 

@@ -149,6 +149,30 @@ public abstract class CacheIndexContract {
     }
 
     @Test
+    void forEachTagVisitsEveryTagOfEveryRepositoryAndAllowsDeletes() {
+        RepositoryName app = RepositoryName.parse("org/app");
+        RepositoryName appx = RepositoryName.parse("org/app/x");
+        index.putTag("docker.io", app, Tag.parse("1.0"), tagEntry("a"));
+        index.putTag("docker.io", appx, Tag.parse("latest"), tagEntry("b"));
+        index.putTag("ghcr.io", app, Tag.parse("1.0"), tagEntry("c"));
+
+        List<String> visited = new ArrayList<>();
+        index.forEachTag((upstream, repository, tag, entry) -> {
+            visited.add(upstream + "/" + repository + ":" + tag.value() + "=" + entry.digest());
+            index.deleteTag(upstream, repository, tag);
+        });
+
+        visited.sort(null);
+        assertEquals(
+                List.of(
+                        "docker.io/org/app/x:latest=" + digest("b"),
+                        "docker.io/org/app:1.0=" + digest("a"),
+                        "ghcr.io/org/app:1.0=" + digest("c")),
+                visited);
+        assertTrue(index.findTag("docker.io", app, Tag.parse("1.0")).isEmpty());
+    }
+
+    @Test
     void closedIndexRefusesWork() {
         index.close();
 

@@ -15,55 +15,58 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Answers the admin listener: {@code GET /metrics} (Prometheus text), {@code GET /healthz} ({@code ok}), the
- * {@link PrewarmRoutes} under {@code /prewarm}, 404 for
- * anything else. Runs on the event loop: a scrape reads in-memory meters only.
+ * Answers the admin listener from its {@link AdminRoutes}: the endpoint a request's method and path reach, {@code 405}
+ * with {@code Allow} for a path known under other methods, {@code 404} otherwise. {@code HEAD} is answered as
+ * {@code GET} without the body. Runs on the event loop; endpoints that block answer from their own threads.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
-    private final Supplier<String> scrape;
-    private final PrewarmRoutes prewarm; // null without prewarm
+    private final AdminRoutes routes;
 
-    AdminHandler(Supplier<String> scrape) {
-        this(scrape, null);
-    }
-
-    AdminHandler(Supplier<String> scrape, PrewarmRoutes prewarm) {
-        this.scrape = scrape;
-        this.prewarm = prewarm;
+    AdminHandler(AdminRoutes routes) {
+        this.routes = routes;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            ctx.writeAndFlush(response(HttpResponseStatus.BAD_REQUEST, "bad request\n", PLAIN_TEXT))
-                    .addListener(ChannelFutureListener.CLOSE);
+            write(ctx, AdminResponse.text(400, "bad request\n"), false, false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
-        boolean get = request.method().equals(HttpMethod.GET);
-        FullHttpResponse response;
-        if (get && path.equals("/metrics")) {
-            response = response(HttpResponseStatus.OK, scrape.get(), PROMETHEUS_TEXT);
-        } else if (get && path.equals("/healthz")) {
-            response = response(HttpResponseStatus.OK, "ok", PLAIN_TEXT);
-        } else if (prewarm != null && PrewarmRoutes.handles(path)) {
-            response = prewarm.answer(request.method(), path);
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        String method = head ? "GET" : request.method().name();
+        AdminRoutes.Match match = routes.find(method, uri.path());
+        if (match instanceof AdminRoutes.Match.Found found) {
+            AdminRequest admin = new AdminRequest(method, uri.path(), uri.parameters(), found.parameters());
+            CompletableFuture<AdminResponse> answer;
+            try {
+                answer = found.endpoint().answer(admin);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((response, failure) -> ctx.executor().execute(() -> {
+                if (failure != null) {
+                    LOG.warn("admin {} {} failed", method, uri.path(), failure);
+                    write(ctx, AdminResponse.error(500, "internal error, see the log"), keepAlive, head);
+                } else {
+                    write(ctx, response, keepAlive, head);
+                }
+            }));
+        } else if (match instanceof AdminRoutes.Match.WrongMethod wrong) {
+            FullHttpResponse response = response(AdminResponse.text(405, "method not allowed\n"), head);
+            response.headers().set(HttpHeaderNames.ALLOW, wrong.allowed());
+            send(ctx, response, keepAlive);
         } else {
-            response = response(HttpResponseStatus.NOT_FOUND, "not found\n", PLAIN_TEXT);
-        }
-        if (HttpUtil.isKeepAlive(request)) {
-            ctx.writeAndFlush(response);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            write(ctx, AdminResponse.text(404, "not found\n"), keepAlive, head);
         }
     }
 
@@ -72,12 +75,28 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.close();
     }
 
-    static FullHttpResponse response(HttpResponseStatus status, String body, String contentType) {
+    private static void write(ChannelHandlerContext ctx, AdminResponse answer, boolean keepAlive, boolean head) {
+        send(ctx, response(answer, head), keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse response(AdminResponse answer, boolean head) {
         FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(answer.status()),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
         return response;
     }
 }

@@ -1,6 +1,5 @@
 package dev.wharf.proxy.admin;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin listener, apart from {@code /v2/}: one event loop of its own serving metrics and health. */
+/** The admin listener, apart from {@code /v2/}: one event loop of its own serving the {@link AdminRoutes}. */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
@@ -24,25 +23,18 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds {@code address} and serves {@code meters}' scrape on {@code /metrics}; fails if it cannot bind. */
-    public static AdminServer start(InetSocketAddress address, PrometheusMeterRegistry meters)
-            throws InterruptedException {
-        return start(address, meters, null);
-    }
-
-    /** As {@link #start(InetSocketAddress, PrometheusMeterRegistry)}, also answering {@code prewarm}'s routes. */
-    public static AdminServer start(InetSocketAddress address, PrometheusMeterRegistry meters, PrewarmRoutes prewarm)
-            throws InterruptedException {
+    /** Binds {@code address} and serves {@code routes}; fails if it cannot bind. */
+    public static AdminServer start(InetSocketAddress address, AdminRoutes routes) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
-                    .childHandler(new AdminInitializer(new AdminHandler(meters::scrape, prewarm)))
+                    .childHandler(new AdminInitializer(new AdminHandler(routes)))
                     .bind(address)
                     .sync()
                     .channel();
-            LOG.info("serving /metrics and /healthz on {}", channel.localAddress());
+            LOG.info("serving the admin endpoints (/metrics, /healthz, ...) on {}", channel.localAddress());
             return new AdminServer(group, channel);
         } catch (Exception e) { // also the bind failure Netty rethrows unchecked
             group.shutdownGracefully();

@@ -1,6 +1,5 @@
 package dev.wharf.proxy.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,12 +7,9 @@ import dev.wharf.config.PrewarmSchedule;
 import dev.wharf.proxy.prewarm.PrewarmScheduler;
 import dev.wharf.proxy.prewarm.RuleStatus;
 import dev.wharf.proxy.prewarm.RunResult;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +19,6 @@ import java.util.Optional;
  * scheduler's in-memory state only.
  */
 public final class PrewarmRoutes {
-    private static final String JSON_TYPE = "application/json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrewarmScheduler scheduler;
@@ -32,29 +27,21 @@ public final class PrewarmRoutes {
         this.scheduler = scheduler;
     }
 
-    /** True for the paths these routes answer. */
-    static boolean handles(String path) {
-        return path.equals("/prewarm") || path.startsWith("/prewarm/");
+    /** Adds {@code GET /prewarm} (every rule's status) and {@code POST /prewarm/NAME/run} to {@code routes}. */
+    public AdminRoutes addTo(AdminRoutes routes) {
+        return routes.get("/prewarm", AdminEndpoint.now(request -> AdminResponse.json(200, status())))
+                .add(
+                        "POST",
+                        "/prewarm/{name...}/run",
+                        AdminEndpoint.now(
+                                request -> run(request.pathParameters().get("name"))));
     }
 
-    FullHttpResponse answer(HttpMethod method, String path) {
-        if (path.equals("/prewarm")) {
-            return method.equals(HttpMethod.GET)
-                    ? json(HttpResponseStatus.OK, status())
-                    : message(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
-        }
-        if (!path.endsWith("/run") || path.length() <= "/prewarm//run".length()) {
-            return message(HttpResponseStatus.NOT_FOUND, "not found");
-        }
-        if (!method.equals(HttpMethod.POST)) {
-            return message(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
-        }
-        String name = QueryStringDecoder.decodeComponent(
-                path.substring("/prewarm/".length(), path.length() - "/run".length()));
+    private AdminResponse run(String name) {
         return switch (scheduler.runNow(name)) {
-            case STARTED_NEXT_TICK -> message(HttpResponseStatus.ACCEPTED, "started");
-            case ALREADY_RUNNING -> message(HttpResponseStatus.CONFLICT, "a run of this rule is going on");
-            case NO_SUCH_RULE -> message(HttpResponseStatus.NOT_FOUND, "no such prewarm rule");
+            case STARTED_NEXT_TICK -> message(202, "started");
+            case ALREADY_RUNNING -> message(409, "a run of this rule is going on");
+            case NO_SUCH_RULE -> message(404, "no such prewarm rule");
         };
     }
 
@@ -118,17 +105,7 @@ public final class PrewarmRoutes {
         time.ifPresentOrElse(t -> node.put(field, t.toString()), () -> node.putNull(field));
     }
 
-    private static FullHttpResponse message(HttpResponseStatus status, String text) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("message", text);
-        return json(status, body);
-    }
-
-    private static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
-        try {
-            return AdminHandler.response(status, JSON.writeValueAsString(body) + "\n", JSON_TYPE);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static AdminResponse message(int status, String text) {
+        return AdminResponse.json(status, Map.of("message", text));
     }
 }

@@ -162,6 +162,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 if (manifest.stale()) {
                     metrics.staleServed(m.target().upstream());
                 }
+                metrics.answered(
+                        RequestMetrics.Kind.MANIFEST, manifest.outcome().label(), head ? 0 : manifest.bytes().length);
                 exchange.send(Responses.manifest(manifest, head));
             });
         } else if (route instanceof Route.Blob b) {
@@ -297,7 +299,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
         void sendBlob(Route.Blob route, BlobSource source, String rangeHeader) {
             if (source instanceof BlobSource.Stored stored) {
-                sendStored(route, stored.content(), rangeHeader);
+                sendStored(route, stored, rangeHeader);
             } else if (source instanceof BlobSource.Filling filling) {
                 sendFilling(route, filling, rangeHeader);
             }
@@ -344,6 +346,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                 long length) {
             HttpResponse response = Responses.blob(route.digest(), size, range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
+            metrics.answered(
+                    RequestMetrics.Kind.BLOB,
+                    filling.outcome().label(),
+                    head ? 0 : range.map(ByteRange::length).orElse(size));
             decorate(response);
             if (head) {
                 filling.close();
@@ -371,8 +377,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
 
         /** Sends a stored blob the way the store opened it: by sendfile, by chunked reads, or by redirect. */
-        private void sendStored(Route.Blob route, BlobContent content, String rangeHeader) {
+        private void sendStored(Route.Blob route, BlobSource.Stored stored, String rangeHeader) {
+            BlobContent content = stored.content();
             if (content instanceof BlobContent.Redirect redirect && !head) {
+                metrics.answered(RequestMetrics.Kind.BLOB, stored.outcome().label(), 0);
                 content.close();
                 send(Responses.redirect(route.digest(), redirect.location()));
                 return;
@@ -387,6 +395,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             }
             HttpResponse response = Responses.blob(route.digest(), content.size(), range);
             metrics.served(RequestMetrics.Kind.BLOB, response.status().code());
+            metrics.answered(
+                    RequestMetrics.Kind.BLOB,
+                    stored.outcome().label(),
+                    head ? 0 : range.map(ByteRange::length).orElse(content.size()));
             decorate(response);
             if (head) {
                 content.close();

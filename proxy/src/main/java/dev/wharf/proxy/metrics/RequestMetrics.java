@@ -4,18 +4,26 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Counts what the {@code /v2/} edge answers: {@code wharf_requests_total{kind,result}} and
- * {@code wharf_stale_served_total{upstream}}. Every counter of a configured upstream is registered up front, so
+ * Counts what the {@code /v2/} edge answers: {@code wharf_requests_total{kind,result}}, {@code
+ * wharf_stale_served_total{upstream}}, manifests and blobs answered by how the cache came by them ({@code
+ * wharf_cache_requests_total{kind,outcome}}) and the body bytes sent, from the cache or fetched upstream for the
+ * request ({@code wharf_served_bytes_total{source}}). Every counter of a configured upstream is registered up front, so
  * counting a request allocates nothing. Thread-safe.
  */
 public final class RequestMetrics {
     static final String REQUESTS = "wharf_requests_total";
     static final String STALE_SERVED = "wharf_stale_served_total";
+    static final String CACHE_REQUESTS = "wharf_cache_requests_total";
+    static final String SERVED_BYTES = "wharf_served_bytes_total";
+
+    /** How the cache came by what it answered, as pull names it: {@code hit}, {@code miss}, {@code stale}, {@code coalesced}. */
+    public static final List<String> OUTCOMES = List.of("hit", "miss", "stale", "coalesced");
 
     /** What a request asked for; {@code OTHER} is a request no route matched. */
     public enum Kind {
@@ -34,6 +42,9 @@ public final class RequestMetrics {
     // Indexed by kind.ordinal() * RESULTS.length + result class.
     private final Counter[] requests;
     private final Map<String, Counter> staleByUpstream;
+    private final Map<String, Counter> cacheRequests = new HashMap<>();
+    private final Counter bytesFromCache;
+    private final Counter bytesFromUpstream;
 
     /** Registers the request counters, and one stale counter for each of {@code upstreams}. */
     public RequestMetrics(MeterRegistry registry, Collection<String> upstreams) {
@@ -54,6 +65,41 @@ public final class RequestMetrics {
             stale.put(upstream, staleCounter(upstream));
         }
         this.staleByUpstream = Map.copyOf(stale);
+        for (Kind kind : List.of(Kind.MANIFEST, Kind.BLOB)) {
+            for (String outcome : OUTCOMES) {
+                cacheRequests.put(
+                        kind.tag + "/" + outcome,
+                        Counter.builder(CACHE_REQUESTS)
+                                .description("Manifests and blobs answered, by how the cache came by them: hit,"
+                                        + " miss (fetched for this request), stale, coalesced (joined another's fetch)")
+                                .tag("kind", kind.tag)
+                                .tag("outcome", outcome)
+                                .register(registry));
+            }
+        }
+        this.bytesFromCache = servedBytes("cache");
+        this.bytesFromUpstream = servedBytes("upstream");
+    }
+
+    /**
+     * Counts one manifest or blob answered with {@code outcome} (one of {@link #OUTCOMES}) and its body of {@code
+     * bytes} (0 for HEAD): a miss's bytes were fetched upstream, every other outcome's come from the cache.
+     */
+    public void answered(Kind kind, String outcome, long bytes) {
+        Counter counter = cacheRequests.get(kind.tag + "/" + outcome);
+        if (counter == null) {
+            throw new IllegalArgumentException("not a manifest or blob outcome: " + kind + " " + outcome);
+        }
+        counter.increment();
+        (outcome.equals("miss") ? bytesFromUpstream : bytesFromCache).increment(bytes);
+    }
+
+    private Counter servedBytes(String source) {
+        return Counter.builder(SERVED_BYTES)
+                .description("Body bytes of manifests and blobs sent to clients: from the cache (hits, stale answers,"
+                        + " coalesced joins) or fetched upstream for the request (misses)")
+                .tag("source", source)
+                .register(registry);
     }
 
     /** Counts one answer of {@code status} to a request of {@code kind}; a 1xx counts as 2xx. */

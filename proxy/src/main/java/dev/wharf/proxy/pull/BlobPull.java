@@ -68,10 +68,12 @@ final class BlobPull {
             cached.get().close();
             return confirmThenOpen(target, digest);
         }
-        Fill fill = join(target, digest, linked);
+        boolean[] started = new boolean[1];
+        Fill fill = join(target, digest, linked, started);
         if (fill == null) {
             return confirmThenOpen(target, digest);
         }
+        Outcome outcome = started[0] ? Outcome.MISS : Outcome.COALESCED;
         CompletableFuture<BlobSource> answer = new CompletableFuture<>();
         answer.whenComplete((source, failure) -> {
             if (answer.isCancelled()) {
@@ -82,9 +84,9 @@ final class BlobPull {
             if (failure != null) {
                 answer.completeExceptionally(Futures.unwrap(failure));
             } else if (size <= STREAM_ABOVE) {
-                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(fill)));
+                fill.ended().whenComplete((stored, error) -> deliver(answer, error, () -> stored(fill, outcome)));
             } else {
-                deliver(answer, null, () -> filling(fill));
+                deliver(answer, null, () -> filling(fill, outcome));
             }
         });
         return answer;
@@ -97,7 +99,7 @@ final class BlobPull {
             markSeen(target, digest);
             return CompletableFuture.completedFuture(size.get());
         }
-        Fill fill = join(target, digest, true);
+        Fill fill = join(target, digest, true, new boolean[1]);
         CompletableFuture<Long> answer = new CompletableFuture<>();
         Futures.forward(fill.ended(), answer);
         answer.whenComplete((stored, failure) -> {
@@ -153,29 +155,39 @@ final class BlobPull {
         }
     }
 
-    private BlobSource stored(Fill fill) {
-        return new BlobSource.Stored(fill.openStored());
+    private BlobSource stored(Fill fill, Outcome outcome) {
+        return new BlobSource.Stored(fill.openStored(), outcome);
     }
 
-    private BlobSource filling(Fill fill) {
+    private BlobSource filling(Fill fill, Outcome outcome) {
         Optional<BlobReader> partial = fill.openPartial();
         if (partial.isEmpty()) {
             if (fill.state() == Fill.State.FAILED) {
                 // It failed before any client was served: its own failure, not a missing stored blob.
                 Futures.join(fill.ended());
             }
-            return stored(fill);
+            return stored(fill, outcome);
         }
-        return new BlobSource.Filling(fill, partial.get());
+        return new BlobSource.Filling(fill, partial.get(), outcome);
+    }
+
+    /** How many blobs are being fetched from upstreams right now. */
+    int fillsInFlight() {
+        return fills.size();
+    }
+
+    /** How many requests wait on the fills in flight. */
+    int fillJoins() {
+        return fills.values().stream().mapToInt(Fill::joined).sum();
     }
 
     /**
      * The running fill of {@code digest}, joined, or a new one started on the upstream's lane. Either way the fill
      * records {@code target}'s repository as referencing the blob once it is kept, before it is seen done. Unless
      * {@code linked} ({@code target}'s repository is known to reference the blob), a fill through another repository
-     * or upstream is not joined: null then.
+     * or upstream is not joined: null then. {@code started} is set when this call started the fill.
      */
-    private Fill join(Target target, Digest digest, boolean linked) {
+    private Fill join(Target target, Digest digest, boolean linked, boolean[] started) {
         while (true) {
             // The fill forgets itself as it ends; a later miss then finds the blob stored (the fill checks first),
             // or, after a failure, starts anew.
@@ -191,6 +203,7 @@ final class BlobPull {
                     ended -> fills.remove(digest, ended));
             Fill running = fills.putIfAbsent(digest, mine);
             if (running == null) {
+                started[0] = true;
                 mine.join();
                 start(target, mine);
                 return mine;

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs one piece of work per key at a time on an executor: the first caller starts it, callers that arrive while it
@@ -20,15 +21,20 @@ final class Coalescer<K, V> {
 
     /** A future of the outcome of {@code work} for {@code key}, shared with every concurrent caller for the key. */
     CompletableFuture<V> run(K key, Executor executor, Supplier<V> work) {
+        return run(key, executor, work, UnaryOperator.identity());
+    }
+
+    /** As {@link #run(Object, Executor, Supplier)}; callers that join work already started get {@code joined} of it. */
+    CompletableFuture<V> run(K key, Executor executor, Supplier<V> work, UnaryOperator<V> joined) {
         while (true) {
             Shared<V> mine = new Shared<>();
             Shared<V> shared = inFlight.putIfAbsent(key, mine);
             if (shared == null) {
-                CompletableFuture<V> waiter = mine.join();
+                CompletableFuture<V> waiter = mine.join(UnaryOperator.identity());
                 start(key, mine, executor, work);
                 return waiter;
             }
-            CompletableFuture<V> waiter = shared.join();
+            CompletableFuture<V> waiter = shared.join(joined);
             if (waiter != null) {
                 return waiter;
             }
@@ -73,13 +79,13 @@ final class Coalescer<K, V> {
         private boolean abandoned; // guarded by this
 
         /** A caller's own future of the outcome; null when the run was abandoned and will never happen. */
-        synchronized CompletableFuture<V> join() {
+        synchronized CompletableFuture<V> join(UnaryOperator<V> seen) {
             if (abandoned) {
                 return null;
             }
             interested++;
             CompletableFuture<V> waiter = new CompletableFuture<>();
-            Futures.forward(outcome, waiter);
+            Futures.forward(outcome.thenApply(seen), waiter);
             waiter.whenComplete((value, failure) -> {
                 if (waiter.isCancelled()) {
                     withdraw();

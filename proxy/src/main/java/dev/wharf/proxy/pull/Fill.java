@@ -166,6 +166,11 @@ public final class Fill {
         return state == State.DONE ? blobs.open(digest) : Optional.empty();
     }
 
+    /** How many requests joined this fill and did not leave it (the one that started it included). */
+    synchronized int joined() {
+        return Math.max(0, waiters);
+    }
+
     /** Registers one more waiter; false when the fill was skipped for want of waiters (join another one). */
     synchronized boolean join() {
         if (abandoned) {

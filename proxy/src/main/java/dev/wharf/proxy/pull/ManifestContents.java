@@ -12,7 +12,7 @@ import java.util.Optional;
  * What a manifest references, read from its exact bytes (which are never re-serialized): an index lists manifests,
  * each perhaps for a platform; an image (or artifact) manifest names a config and layers.
  */
-sealed interface ManifestContents {
+public sealed interface ManifestContents {
     /** An image index or Docker manifest list. */
     record Index(List<Entry> entries) implements ManifestContents {}
 

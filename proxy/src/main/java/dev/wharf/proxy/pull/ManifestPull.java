@@ -112,7 +112,8 @@ final class ManifestPull {
                             ManifestResponse response =
                                     lane.client().fetchManifest(target.repository(), digest.toString());
                             return store(target, digest, response);
-                        }));
+                        }),
+                manifest -> manifest.as(manifest.outcome().joined()));
     }
 
     private CompletableFuture<Manifest> byTag(Target target, Tag tag) {
@@ -134,7 +135,11 @@ final class ManifestPull {
     }
 
     private CompletableFuture<Manifest> recheck(Target target, Tag tag) {
-        return byTag.run(new TagKey(target, tag), upstreams.of(target).executor(), () -> resolveTag(target, tag));
+        return byTag.run(
+                new TagKey(target, tag),
+                upstreams.of(target).executor(),
+                () -> resolveTag(target, tag),
+                manifest -> manifest.as(manifest.outcome().joined()));
     }
 
     /**
@@ -272,7 +277,7 @@ final class ManifestPull {
         }
         index.putDigest(digest, new DigestEntry(bytes.length, response.mediaType(), clock.instant()));
         hot.put(digest, bytes);
-        Manifest manifest = new Manifest(digest, response.mediaType(), bytes);
+        Manifest manifest = new Manifest(digest, response.mediaType(), bytes).as(Outcome.MISS);
         // The upstream served it from this repository: the repository has it and everything it lists.
         membership.linkWithReferences(target, manifest);
         return manifest;

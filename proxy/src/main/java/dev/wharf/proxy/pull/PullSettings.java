@@ -10,7 +10,7 @@ import java.util.Objects;
  * may be served while the upstream fails ({@code maxStale}), how long a client waits for a due re-check before the
  * cached manifest is served stale ({@code recheckDeadline}), what a tag the upstream dropped becomes ({@code
  * goneTags}), when stale tags are served without asking ({@code budget}); the {@code clock} it reads and the {@code
- * scheduler} its deadlines run on.
+ * scheduler} its deadlines run on; {@code uses} hears of every manifest and blob handed out.
  */
 public record PullSettings(
         FreshnessPolicy freshness,
@@ -19,8 +19,10 @@ public record PullSettings(
         GoneTags goneTags,
         RateBudget budget,
         Clock clock,
-        Scheduler scheduler) {
+        Scheduler scheduler,
+        ServedDigests uses) {
     public PullSettings {
+        Objects.requireNonNull(uses, "uses");
         Objects.requireNonNull(freshness, "freshness");
         Objects.requireNonNull(maxStale, "maxStale");
         Objects.requireNonNull(recheckDeadline, "recheckDeadline");
@@ -42,21 +44,27 @@ public record PullSettings(
                 GoneTags.SERVE,
                 RateBudget.UNLIMITED,
                 clock,
-                scheduler);
+                scheduler,
+                ServedDigests.NONE);
+    }
+
+    /** These settings telling {@code value} of what is handed out. */
+    public PullSettings withUses(ServedDigests value) {
+        return new PullSettings(freshness, maxStale, recheckDeadline, goneTags, budget, clock, scheduler, value);
     }
 
     /** These settings with another max stale. */
     public PullSettings withMaxStale(Duration value) {
-        return new PullSettings(freshness, value, recheckDeadline, goneTags, budget, clock, scheduler);
+        return new PullSettings(freshness, value, recheckDeadline, goneTags, budget, clock, scheduler, uses);
     }
 
     /** These settings with another re-check deadline. */
     public PullSettings withRecheckDeadline(Duration value) {
-        return new PullSettings(freshness, maxStale, value, goneTags, budget, clock, scheduler);
+        return new PullSettings(freshness, maxStale, value, goneTags, budget, clock, scheduler, uses);
     }
 
     /** These settings with another treatment of gone tags and rate budget. */
     public PullSettings withTagPolicy(GoneTags gone, RateBudget rateBudget) {
-        return new PullSettings(freshness, maxStale, recheckDeadline, gone, rateBudget, clock, scheduler);
+        return new PullSettings(freshness, maxStale, recheckDeadline, gone, rateBudget, clock, scheduler, uses);
     }
 }

@@ -27,6 +27,7 @@ public final class PullThrough {
     private final Executor storage;
     private final BlobStore store;
     private final Upstreams upstreams;
+    private final ServedDigests uses;
 
     /**
      * {@code storage} runs store and index work (it may block on the disk, never on an upstream); {@code leases} let
@@ -43,6 +44,7 @@ public final class PullThrough {
         this.storage = storage;
         this.store = store;
         this.upstreams = upstreams;
+        this.uses = settings.uses();
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
         this.tags = new TagLists(index, upstreams, settings.freshness(), settings.clock());
@@ -56,7 +58,9 @@ public final class PullThrough {
      * time. Also the way to make sure a manifest is stored: a returned manifest is in the store.
      */
     public CompletableFuture<Manifest> manifest(Target target, Reference reference) {
-        return Futures.on(storage, () -> manifests.find(target, reference));
+        CompletableFuture<Manifest> found = Futures.on(storage, () -> manifests.find(target, reference));
+        found.thenAccept(manifest -> uses.served(manifest.digest()));
+        return found;
     }
 
     /**
@@ -64,7 +68,9 @@ public final class PullThrough {
      * fails with the upstream's or the store's failure when the fill cannot start. The receiver closes the source.
      */
     public CompletableFuture<BlobSource> openBlob(Target target, Digest digest) {
-        return Futures.on(storage, () -> blobs.open(target, digest));
+        CompletableFuture<BlobSource> opened = Futures.on(storage, () -> blobs.open(target, digest));
+        opened.thenAccept(source -> uses.served(digest));
+        return opened;
     }
 
     /**
@@ -91,6 +97,16 @@ public final class PullThrough {
      */
     public CompletableFuture<StoredImage> ensureImage(Target target, Reference reference, Set<Platform> platforms) {
         return images.ensure(target, reference, platforms);
+    }
+
+    /** How many blobs are being fetched from upstreams right now (each counted once, however many clients wait). */
+    public int fillsInFlight() {
+        return blobs.fillsInFlight();
+    }
+
+    /** How many requests wait on the fills in flight: the one that started each fill and every coalesced join. */
+    public int fillJoins() {
+        return blobs.fillJoins();
     }
 
     /**

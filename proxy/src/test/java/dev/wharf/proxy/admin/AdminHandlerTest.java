@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class AdminHandlerTest {
@@ -20,7 +21,7 @@ class AdminHandlerTest {
         FullHttpResponse response = answer(HttpMethod.GET, "/metrics");
 
         assertEquals(200, response.status().code());
-        assertEquals(AdminHandler.PROMETHEUS_TEXT, response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        assertEquals(AdminEndpoints.PROMETHEUS_TEXT, response.headers().get(HttpHeaderNames.CONTENT_TYPE));
         assertEquals(SCRAPE, body(response));
     }
 
@@ -34,11 +35,41 @@ class AdminHandlerTest {
 
     @Test
     void everythingElseIsNotFound() {
-        for (String path : new String[] {"/", "/v2/", "/metrics/x", "/healthz/", "/admin"}) {
+        for (String path : new String[] {"/", "/v2/", "/metrics/x", "/healthz/", "/admin", "/items/"}) {
             assertEquals(404, status(HttpMethod.GET, path), path);
         }
-        assertEquals(404, status(HttpMethod.POST, "/metrics"));
-        assertEquals(404, status(HttpMethod.DELETE, "/healthz"));
+    }
+
+    @Test
+    void aKnownPathUnderAnotherMethodIsNotAllowed() {
+        FullHttpResponse response = answer(HttpMethod.POST, "/metrics");
+        assertEquals(405, response.status().code());
+        assertEquals("GET", response.headers().get(HttpHeaderNames.ALLOW));
+        response.release();
+        FullHttpResponse item = answer(HttpMethod.GET, "/items/a");
+        assertEquals(405, item.status().code());
+        assertEquals("DELETE", item.headers().get(HttpHeaderNames.ALLOW));
+        item.release();
+    }
+
+    @Test
+    void pathParametersAndQueryReachTheEndpoint() {
+        assertEquals("deleted a?force=yes", body(answer(HttpMethod.DELETE, "/items/a?force=yes")));
+    }
+
+    @Test
+    void aFailingEndpointAnswers500WithoutItsMessage() {
+        FullHttpResponse response = answer(HttpMethod.GET, "/broken");
+        assertEquals(500, response.status().code());
+        assertFalse(body(response).contains("secret"));
+    }
+
+    @Test
+    void headAnswersLikeGetWithoutABody() {
+        FullHttpResponse response = answer(HttpMethod.HEAD, "/healthz");
+        assertEquals(200, response.status().code());
+        assertEquals("2", response.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        assertEquals("", body(response));
     }
 
     @Test
@@ -47,7 +78,7 @@ class AdminHandlerTest {
     }
 
     private static FullHttpResponse answer(HttpMethod method, String uri) {
-        EmbeddedChannel channel = new EmbeddedChannel(new AdminHandler(() -> SCRAPE));
+        EmbeddedChannel channel = new EmbeddedChannel(new AdminHandler(routes()));
         try {
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
             FullHttpResponse response = channel.readOutbound();
@@ -56,6 +87,20 @@ class AdminHandlerTest {
         } finally {
             channel.close();
         }
+    }
+
+    private static AdminRoutes routes() {
+        return new AdminRoutes()
+                .get("/metrics", AdminEndpoints.metrics(() -> SCRAPE))
+                .get("/healthz", AdminEndpoints.health())
+                .add(
+                        "DELETE",
+                        "/items/{name}",
+                        AdminEndpoint.now(r -> AdminResponse.text(
+                                200,
+                                "deleted " + r.pathParameter("name") + "?force="
+                                        + r.queryParameter("force").orElse(""))))
+                .get("/broken", request -> CompletableFuture.failedFuture(new IllegalStateException("secret")));
     }
 
     private static int status(HttpMethod method, String uri) {

@@ -86,7 +86,8 @@ class PrewarmRoutesTest {
     }
 
     private FullHttpResponse answer(HttpMethod method, String uri) {
-        EmbeddedChannel channel = new EmbeddedChannel(new AdminHandler(() -> "", new PrewarmRoutes(scheduler)));
+        EmbeddedChannel channel =
+                new EmbeddedChannel(new AdminHandler(new PrewarmRoutes(scheduler).addTo(new AdminRoutes())));
         try {
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
             return channel.readOutbound();

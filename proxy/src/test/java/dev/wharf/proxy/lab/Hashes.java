@@ -6,10 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 hashers and the digests they finish into. */
-final class Hashes {
+public final class Hashes {
     private Hashes() {}
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -17,7 +17,7 @@ final class Hashes {
         }
     }
 
-    static Digest finish(MessageDigest hasher) {
+    public static Digest finish(MessageDigest hasher) {
         return new Digest("sha256", HexFormat.of().formatHex(hasher.digest()));
     }
 }

@@ -66,6 +66,22 @@ public final class ImageSeeder {
                 .image;
     }
 
+    /**
+     * Pushes a Docker v2 linux/amd64 image whose layers are generated from {@code layerLabels}: the same label gives
+     * the same layer bytes in every image, so images sharing labels share layers (each pushed into this repository).
+     */
+    public SeededImage seedWithLayers(String repository, List<String> tags, List<String> layerLabels) {
+        List<Map<String, Object>> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        for (String label : layerLabels) {
+            Layer layer = Layer.generate(label, label.hashCode());
+            api.pushBlob(repository, layer.content());
+            layers.add(descriptor(ImageFormat.DOCKER.layer, layer.size(), layer.digest()));
+            diffIds.add(layer.diffId());
+        }
+        return pushManifestWithConfig(repository, tags, ImageFormat.DOCKER, "amd64", layers, diffIds).image;
+    }
+
     /** Uploads one blob; returns its digest. */
     public String pushBlob(String repository, byte[] content) {
         return api.pushBlob(repository, content).toString();

@@ -3,6 +3,7 @@ package dev.wharf.proxy.lab;
 import dev.wharf.config.ConfigLoader;
 import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.Wharf;
+import dev.wharf.proxy.eviction.PinnedImages;
 import dev.wharf.storage.Digest;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,6 +36,12 @@ public final class RunningWharf implements AutoCloseable {
         return start(yaml, dataDir, "", clock, Map.of());
     }
 
+    /** As {@link #start(String, Path, String)}, never evicting the images {@code pins} names. */
+    public static RunningWharf start(String yaml, Path dataDir, String storageYaml, PinnedImages pins)
+            throws InterruptedException {
+        return start(yaml, dataDir, storageYaml, Clock.systemUTC(), Map.of(), pins);
+    }
+
     /** As {@link #start(String, Path)}, configured with {@code env} (for {@code ${VAR}} and {@code PATH}). */
     public static RunningWharf start(String yaml, Path dataDir, Map<String, String> env) throws InterruptedException {
         return start(yaml, dataDir, "", Clock.systemUTC(), env);
@@ -51,6 +58,12 @@ public final class RunningWharf implements AutoCloseable {
     private static RunningWharf start(
             String yaml, Path dataDir, String storageYaml, Clock clock, Map<String, String> env)
             throws InterruptedException {
+        return start(yaml, dataDir, storageYaml, clock, env, PinnedImages.NONE);
+    }
+
+    private static RunningWharf start(
+            String yaml, Path dataDir, String storageYaml, Clock clock, Map<String, String> env, PinnedImages pins)
+            throws InterruptedException {
         int port = FreePort.find();
         int adminPort = FreePort.find();
         while (adminPort == port) {
@@ -59,7 +72,7 @@ public final class RunningWharf implements AutoCloseable {
         String full = "listen: 127.0.0.1:" + port + "\nadminListen: 127.0.0.1:" + adminPort + "\nstorage:\n  path: "
                 + dataDir + "\n" + storageYaml + yaml;
         WharfConfig config = ConfigLoader.parse(full, env, dataDir);
-        return new RunningWharf(Wharf.start(config, clock), port, adminPort);
+        return new RunningWharf(Wharf.start(config, clock, pins), port, adminPort);
     }
 
     /** YAML for one anonymous upstream named {@code name} at {@code registry}, also the default upstream. */

@@ -102,6 +102,11 @@ public final class CachingIndex implements CacheIndex {
     }
 
     @Override
+    public void forEachTag(TagVisitor visitor) {
+        delegate.forEachTag(visitor);
+    }
+
+    @Override
     public void markSeen(String upstream, RepositoryName repository, Digest digest) {
         delegate.markSeen(upstream, repository, digest);
         seen.put(new SeenKey(upstream, repository, digest), Boolean.TRUE);

@@ -34,6 +34,21 @@ final class IndexCodec {
         return utf8(checkUpstream(upstream) + SEPARATOR + repository.value() + SEPARATOR + tag.value());
     }
 
+    /** The parts of a key of the tags column family. */
+    record TagKey(String upstream, RepositoryName repository, Tag tag) {}
+
+    static TagKey tagOfKey(byte[] key) {
+        String[] parts = new String(key, StandardCharsets.UTF_8).split(String.valueOf(SEPARATOR), -1);
+        if (parts.length != 3) {
+            throw unreadable(new IOException("tag key of " + parts.length + " parts"));
+        }
+        try {
+            return new TagKey(parts[0], RepositoryName.parse(parts[1]), Tag.parse(parts[2]));
+        } catch (IllegalArgumentException e) {
+            throw unreadable(e);
+        }
+    }
+
     static byte[] seenKey(String upstream, RepositoryName repository, Digest digest) {
         return utf8(checkUpstream(upstream) + SEPARATOR + repository.value() + SEPARATOR + digest);
     }

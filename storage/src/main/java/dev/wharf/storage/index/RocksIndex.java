@@ -174,6 +174,20 @@ public final class RocksIndex implements CacheIndex {
     }
 
     @Override
+    public void forEachTag(TagVisitor visitor) {
+        call(() -> {
+            try (RocksIterator it = db.newIterator(tags)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    IndexCodec.TagKey key = IndexCodec.tagOfKey(it.key());
+                    visitor.visit(key.upstream(), key.repository(), key.tag(), IndexCodec.decodeTag(it.value()));
+                }
+                it.status();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void markSeen(String upstream, RepositoryName repository, Digest digest) {
         byte[] key = IndexCodec.seenKey(upstream, repository, digest);
         call(() -> {

@@ -122,6 +122,12 @@ public final class StoreBackedIndex implements CacheIndex {
         index.forEachDigest(action);
     }
 
+    /** {@inheritDoc} Only the entries in the index: the store is never walked. */
+    @Override
+    public void forEachTag(TagVisitor visitor) {
+        index.forEachTag(visitor);
+    }
+
     @Override
     public void markSeen(String upstream, RepositoryName repository, Digest digest) {
         links.putLink(UpstreamName.parse(upstream), repository, digest);

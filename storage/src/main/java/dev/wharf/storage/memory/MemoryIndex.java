@@ -86,6 +86,13 @@ public final class MemoryIndex implements CacheIndex {
     }
 
     @Override
+    public void forEachTag(TagVisitor visitor) {
+        ensureOpen();
+        tags.forEach((repository, entries) -> entries.forEach(
+                (tag, entry) -> visitor.visit(repository.upstream(), repository.name(), Tag.parse(tag), entry)));
+    }
+
+    @Override
     public void markSeen(String upstream, RepositoryName repository, Digest digest) {
         ensureOpen();
         seen.add(new Seen(new Repository(upstream, repository), digest));

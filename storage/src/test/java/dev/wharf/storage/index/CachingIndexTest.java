@@ -164,6 +164,11 @@ class CachingIndexTest extends CacheIndexContract {
         }
 
         @Override
+        public void forEachTag(TagVisitor visitor) {
+            delegate.forEachTag(visitor);
+        }
+
+        @Override
         public void markSeen(String upstream, RepositoryName repository, Digest digest) {
             delegate.markSeen(upstream, repository, digest);
         }
