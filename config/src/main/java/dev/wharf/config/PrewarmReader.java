@@ -11,7 +11,8 @@ import java.util.regex.PatternSyntaxException;
 final class PrewarmReader {
     static final String RULE_EXPECTED = "a mapping with name, upstream, repository, tags and every, cron or once";
     private static final String NAME_EXPECTED = "name of letters, digits, '.', '_', '-', '/' (at most 128)";
-    private static final String REPOSITORY_EXPECTED = "lowercase repository name like library/nginx";
+    private static final String REPOSITORY_EXPECTED =
+            "lowercase repository name like library/nginx, or a glob like myteam/* ('*' spans '/')";
     private static final String TAGS_EXPECTED =
             "a list of tags or digests, or a mapping with semver, include, exclude, prerelease, newest";
     private static final String TAG_EXPECTED = "tag like 1.27 or latest, or digest like sha256:<64 hex>";
@@ -165,7 +166,8 @@ final class PrewarmReader {
             throw new IllegalArgumentException("repository name must be 1 to 255 characters");
         }
         for (String component : text.split("/", -1)) {
-            matching(COMPONENT, component);
+            // In a glob, each run of '*' or '?' stands for some name characters.
+            matching(COMPONENT, component.replaceAll("[*?]+", "a"));
         }
         return text;
     }

@@ -173,7 +173,12 @@ class InvalidConfigTest {
                         "prewarm[0].upstream: \"nope\" (expected: the name or alias of a configured upstream)"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: Library/Nginx, tags: [latest], every: 6h}",
-                        "prewarm[0].repository: \"Library/Nginx\" (expected: lowercase repository name like library/nginx)"),
+                        "prewarm[0].repository: \"Library/Nginx\" (expected: lowercase repository name like"
+                                + " library/nginx, or a glob like myteam/* ('*' spans '/'))"),
+                row(
+                        "prewarm:\n  - {upstream: docker.io, repository: 'team/-*', tags: [latest], every: 6h}",
+                        "prewarm[0].repository: \"team/-*\" (expected: lowercase repository name like"
+                                + " library/nginx, or a glob like myteam/* ('*' spans '/'))"),
                 row(
                         "prewarm:\n  - {upstream: docker.io, repository: nginx, tags: {include: '(['}, every: 6h}",
                         "prewarm[0].tags.include: \"([\" (expected: regular expression: Unclosed character class)"),

@@ -2,6 +2,7 @@ package dev.wharf.proxy;
 
 import dev.wharf.config.PrewarmRule;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.prewarm.ImagePlan;
 import dev.wharf.proxy.prewarm.PrewarmReport;
 import dev.wharf.proxy.prewarm.PrewarmRunner;
 import dev.wharf.proxy.prewarm.RunListener;
@@ -48,32 +49,36 @@ final class PrewarmRunCommand implements Callable<Integer> {
         try (Core core = opened.get()) {
             PrewarmRunner runner = new PrewarmRunner(core.pull(), options.pins(config.get()), Clock.systemUTC());
             for (PrewarmRule rule : rules.get()) {
-                RunListener progress = (r, image, failure) -> {
-                    out.println(
-                            json
-                                    ? PrewarmReport.line(
-                                            failure.map(why -> PrewarmReport.failure(r, image.reference(), why))
-                                                    .orElseGet(() -> PrewarmReport.image(r, image)))
-                                    : PrewarmReport.imageText(r, image, failure));
-                    out.flush();
-                };
-                RunResult result = runner.run(rule, progress);
-                if (json) {
-                    result.failures().entrySet().stream()
-                            .filter(f -> f.getKey().equals("tags"))
-                            .forEach(f -> out.println(
-                                    PrewarmReport.line(PrewarmReport.failure(rule, f.getKey(), f.getValue()))));
-                    out.println(PrewarmReport.line(PrewarmReport.summary(result)));
-                } else {
-                    result.failures().entrySet().stream()
-                            .filter(f -> f.getKey().equals("tags"))
-                            .forEach(f -> out.println(rule.name() + "  listing tags FAILED: " + f.getValue()));
-                    out.println(PrewarmReport.summaryText(result));
-                }
+                RunResult result = runner.run(rule, progress(out, json));
+                out.println(
+                        json ? PrewarmReport.line(PrewarmReport.summary(result)) : PrewarmReport.summaryText(result));
                 out.flush();
                 failed |= result.failed();
             }
         }
         return failed ? 1 : 0;
+    }
+
+    private static RunListener progress(PrintWriter out, boolean json) {
+        return new RunListener() {
+            @Override
+            public void image(PrewarmRule rule, ImagePlan image, Optional<String> failure) {
+                out.println(
+                        json
+                                ? PrewarmReport.line(failure.map(why -> PrewarmReport.imageFailure(rule, image, why))
+                                        .orElseGet(() -> PrewarmReport.image(rule, image)))
+                                : PrewarmReport.imageText(rule, image, failure));
+                out.flush();
+            }
+
+            @Override
+            public void failed(PrewarmRule rule, String key, String reason) {
+                out.println(
+                        json
+                                ? PrewarmReport.line(PrewarmReport.failure(rule, key, reason))
+                                : rule.name() + "  " + key + "  FAILED: " + reason);
+                out.flush();
+            }
+        };
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.proxy.lab.AccessLogEntry;
 import dev.wharf.proxy.lab.Containerd;
+import dev.wharf.proxy.lab.FaultyUpstream;
 import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
 import dev.wharf.proxy.lab.RegistryProcess;
@@ -17,6 +18,7 @@ import dev.wharf.proxy.lab.Skopeo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -191,6 +193,111 @@ class PrewarmIT {
                 String metrics = adminText(wharf, "/metrics");
                 assertTrue(metrics.contains("wharf_prewarm_runs_total{result=\"ok\",rule=\"app\"} 2.0"), metrics);
                 assertTrue(metrics.contains("wharf_prewarm_lag_seconds{rule=\"app\"}"), metrics);
+            }
+        }
+    }
+
+    @Test
+    void aRepositoryGlobPrewarmsEachCatalogRepositoryItMatchesWithTheImagesReferrers(@TempDir Path dir)
+            throws Exception {
+        Path data = dir.resolve("data");
+        try (RegistryProcess registry = RegistryProcess.anonymous();
+                FaultyUpstream noCatalog = FaultyUpstream.fronting(registry)) {
+            ImageSeeder seeder = ImageSeeder.of(registry);
+            Map<String, SeededImage> images = new LinkedHashMap<>();
+            for (String repository : List.of("team/a", "team/b", "other/c")) {
+                images.put(
+                        repository,
+                        seeder.seedImage(repository, List.of("1.0.0"), ImageFormat.OCI, "amd64", 1, repository));
+            }
+            SeededImage signed = images.get("team/a");
+            Map<String, Object> signature = seeder.pushReferrer(
+                    "team/a", signed, ReferrersIT.SIGNATURE, "signature".getBytes(StandardCharsets.US_ASCII));
+            seeder.pushReferrersTag("team/a", signed, List.of(signature));
+            noCatalog.inject(FaultyUpstream.Fault.status(404), path -> path.startsWith("/v2/_catalog"));
+            String body = "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: "
+                    + registry.url() + "\n  - name: nocat.test\n    url: " + noCatalog.url() + "\n"
+                    + "prewarm:\n"
+                    + "  - {name: team, upstream: " + UPSTREAM + ", repository: 'team/*', tags: {semver: '1'},"
+                    + " referrers: true, once: true}\n"
+                    + "  - {name: no-catalog, upstream: nocat.test, repository: 'team/*', tags: ['1.0.0'],"
+                    + " once: true}\n";
+            Path config = dir.resolve("wharf.yaml");
+            Files.writeString(config, "storage: {path: " + data + "}\n" + body);
+            registry.clearRequests();
+
+            Cli plan = cli("prewarm", "plan", "--config", config.toString(), "--rule", "team", "--json");
+
+            assertEquals(0, plan.exit(), plan::err);
+            Map<String, String> planned = new LinkedHashMap<>();
+            plan.lines()
+                    .forEach(l -> planned.put(
+                            l.path("repository").asText(), l.path("digest").asText()));
+            assertEquals(
+                    Map.of(
+                            "team/a", images.get("team/a").manifestDigest(),
+                            "team/b", images.get("team/b").manifestDigest()),
+                    planned,
+                    plan::out);
+            assertEquals(1, registry.count("GET", p -> p.startsWith("/v2/_catalog")), "catalog listed once");
+            assertEquals(0, registry.count("GET", p -> p.contains("other/c")), "plan asked for other/c");
+            registry.clearRequests();
+
+            Cli run = cli("prewarm", "run", "--config", config.toString(), "--rule", "team", "--json");
+
+            assertEquals(0, run.exit(), () -> run.err() + run.out());
+            List<AccessLogEntry> requests = registry.requestsSettled();
+            assertEquals(
+                    List.of(),
+                    requests.stream().filter(e -> e.path().contains("other/c")).toList(),
+                    "a repository the glob does not match was asked for");
+            for (String repository : List.of("team/a", "team/b")) {
+                for (String blob : images.get(repository).blobDigests()) {
+                    assertEquals(
+                            1,
+                            registry.count("GET", p -> p.equals("/v2/" + repository + "/blobs/" + blob)),
+                            () -> repository + " blob " + blob + " not fetched once");
+                }
+            }
+            JsonNode summary = run.lines().get(run.lines().size() - 1);
+            assertEquals(2, summary.path("images").asInt(), run::out);
+            assertEquals(1, summary.path("referrers").asInt(), run::out);
+            // The signature's payload and empty config are fetched too, and counted.
+            assertEquals(
+                    images.get("team/a").blobDigests().size()
+                            + images.get("team/b").blobDigests().size()
+                            + 2,
+                    summary.path("blobsFetched").asInt(),
+                    run::out);
+            String pins = Files.readString(data.resolve("prewarm-pins.json"));
+            assertTrue(pins.contains("\"repository\":\"team/b\""), pins);
+            assertTrue(pins.contains((String) signature.get("digest")), pins);
+
+            Cli refused = cli("prewarm", "plan", "--config", config.toString(), "--rule", "no-catalog", "--json");
+
+            assertEquals(1, refused.exit(), refused::out);
+            JsonNode failure = refused.lines().get(0);
+            assertEquals("catalog", failure.path("tag").asText(), refused::out);
+            assertTrue(
+                    failure.path("error")
+                            .asText()
+                            .startsWith("rule no-catalog: the repository glob team/* needs the"
+                                    + " catalog API (GET /v2/_catalog) of upstream nocat.test"),
+                    refused::out);
+
+            registry.stop();
+            try (RunningWharf wharf = RunningWharf.start(body, data)) {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                java.net.http.HttpResponse<byte[]> referrers = http.send(
+                        java.net.http.HttpRequest.newBuilder(wharf.url()
+                                        .resolve("/v2/" + UPSTREAM + "/team/a/referrers/" + signed.manifestDigest()))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, referrers.statusCode(), () -> new String(referrers.body(), StandardCharsets.UTF_8));
+                assertEquals(List.of(signature.get("digest")), ReferrersIT.digests(referrers.body()));
+                String digest = (String) signature.get("digest");
+                byte[] raw = new Skopeo().inspectRaw(wharf.host() + "/" + UPSTREAM + "/team/a@" + digest);
+                assertEquals(digest, dev.wharf.storage.Digest.sha256(raw).toString());
             }
         }
     }

@@ -70,6 +70,7 @@ public final class PrewarmRoutes {
         node.put("finished", last.finished().toString());
         node.put("selected", last.selected());
         node.put("images", last.images());
+        node.put("referrers", last.referrers());
         node.put("blobsFetched", last.blobsFetched());
         node.put("bytesFetched", last.bytesFetched());
         node.put("bytesCached", last.bytesCached());

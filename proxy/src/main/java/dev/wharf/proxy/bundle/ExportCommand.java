@@ -124,7 +124,7 @@ public final class ExportCommand implements Callable<Integer> {
                 RulePlan plan = planner.plan(rule);
                 for (ImagePlan image : plan.images()) {
                     selection.add(new Exporter.Selected(
-                            new ImageRef(Planner.target(rule), Reference.parse(image.reference())),
+                            new ImageRef(Planner.target(image, rule), Reference.parse(image.reference())),
                             Planner.platforms(rule)));
                 }
                 plan.failures()

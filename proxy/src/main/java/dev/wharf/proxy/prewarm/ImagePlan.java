@@ -4,11 +4,12 @@ import dev.wharf.storage.Digest;
 import java.util.List;
 
 /**
- * One image a rule selects: the {@code reference} (tag or digest) it was selected by, the digest it resolves to,
+ * One image a rule selects: the {@code repository} it is in, the {@code reference} (tag or digest) it was selected by, the digest it resolves to,
  * every manifest stored for it, the platforms chosen from its index (empty for a single-platform image), the blobs
  * (configs and layers) of those platforms and which of them the cache still lacks.
  */
 public record ImagePlan(
+        String repository,
         String reference,
         Digest digest,
         List<Digest> manifests,

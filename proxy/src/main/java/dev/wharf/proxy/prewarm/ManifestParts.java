@@ -34,6 +34,17 @@ final class ManifestParts {
         }
     }
 
+    /** The digests an index's bytes list (a referrers index's referrers); {@link IllegalArgumentException} if not one. */
+    static List<Digest> entries(byte[] index) {
+        ManifestParts parts;
+        try {
+            parts = new ManifestParts(UpstreamJson.parse(index));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("index " + Digest.sha256(index) + " is not JSON");
+        }
+        return parts.chosen(Set.of()).stream().map(Entry::digest).toList();
+    }
+
     boolean isIndex() {
         return root.path("manifests").isArray();
     }

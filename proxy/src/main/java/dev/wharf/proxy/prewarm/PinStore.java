@@ -18,14 +18,18 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Per rule, the images its last run prewarmed (the reference, the image digest and every digest stored for it) and
+ * Per rule, the images its last run prewarmed (the repository, the reference, the image digest and every digest stored
+ * for it) and
  * when: kept in one small JSON file, {@code <storage.path>/prewarm-pins.json}, replaced atomically on each change. A
  * rule's pins are replaced by each successful image set it stores, so digests it no longer selects stop being pinned.
  * Thread-safe; {@link #pinned} reads an immutable snapshot and never touches the disk.
  */
 public final class PinStore implements PrewarmPins {
-    /** One image a rule keeps. */
-    public record Pin(String reference, String digest, List<String> digests) {
+    /**
+     * One image a rule keeps: its repository (null in files written before repository globs: the rule's repository),
+     * the reference it was selected by, its digest, and every digest stored for it (with its referrers' when asked).
+     */
+    public record Pin(String repository, String reference, String digest, List<String> digests) {
         public Pin {
             digests = List.copyOf(digests);
         }

@@ -6,13 +6,13 @@ import dev.wharf.proxy.pull.Platform;
 import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Reference;
 import dev.wharf.proxy.pull.Target;
+import dev.wharf.proxy.upstream.UpstreamException;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.RepositoryName;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
 /**
- * Plans a rule through the pull-through cache, never over HTTP: lists the tags (unless the rule names them), selects,
+ * Plans a rule through the pull-through cache, never over HTTP: for a repository glob, lists the upstream's catalog
+ * and plans each repository it matches; lists the tags (unless the rule names them), selects,
  * resolves each reference to its manifest and the chosen platforms' manifests (stored as a client's pull would store
  * them), and asks the store which of their blobs it holds. Fetches no blob. Blocks the calling thread, which must not
  * be one the cache serves from.
@@ -31,6 +32,11 @@ public final class Planner {
     private static final int MAX_DEPTH = 2;
     /** The failure key of a listing that failed. */
     static final String TAGS = "tags";
+    /** The failure key of a catalog listing that failed (repository globs). */
+    static final String CATALOG = "catalog";
+    /** How upstreams without a catalog API answer. */
+    private static final Set<UpstreamException.Kind> NO_CATALOG = EnumSet.of(
+            UpstreamException.Kind.NOT_FOUND, UpstreamException.Kind.UNAUTHORIZED, UpstreamException.Kind.DENIED);
 
     private final PullThrough pull;
 
@@ -40,8 +46,35 @@ public final class Planner {
 
     /** The plan of {@code rule} now; failures are in the plan, never thrown. */
     public RulePlan plan(PrewarmRule rule) {
-        Target target = target(rule);
-        Map<String, String> failures = new LinkedHashMap<>();
+        RulePlan.Builder plan = new RulePlan.Builder(rule);
+        if (!rule.repositoryIsGlob()) {
+            planRepository(plan, RepositoryName.parse(rule.repository()));
+            return plan.build();
+        }
+        List<String> catalog;
+        try {
+            catalog = await(pull.catalog(rule.upstream()));
+        } catch (RuntimeException e) {
+            plan.failed(CATALOG, catalogFailure(rule, e));
+            return plan.build();
+        }
+        for (String name :
+                catalog.stream().filter(rule::selectsRepository).sorted().toList()) {
+            RepositoryName repository;
+            try {
+                repository = RepositoryName.parse(name);
+            } catch (IllegalArgumentException e) {
+                plan.rejected(name, "not a valid repository name");
+                continue;
+            }
+            planRepository(plan, repository);
+        }
+        return plan.build();
+    }
+
+    private void planRepository(RulePlan.Builder plan, RepositoryName repository) {
+        PrewarmRule rule = plan.rule();
+        Target target = new Target(rule.upstream(), repository);
         TagSelection.Result selection;
         if (TagSelection.isExact(rule.tags())) {
             selection = TagSelection.select(rule.tags(), List.of());
@@ -49,24 +82,44 @@ public final class Planner {
             try {
                 selection = TagSelection.select(rule.tags(), await(pull.tags(target)));
             } catch (RuntimeException e) {
-                failures.put(TAGS, describe(e));
-                return new RulePlan(rule, List.of(), Map.of(), failures);
+                plan.failed(rule.repositoryIsGlob() ? repository.value() : TAGS, describe(e));
+                return;
             }
         }
-        List<ImagePlan> images = new ArrayList<>();
+        selection.rejected().forEach((tag, why) -> plan.rejected(key(rule, repository.value(), tag), why));
         for (String reference : selection.selected()) {
             try {
-                images.add(planImage(target, reference, platforms(rule)));
+                plan.image(planImage(target, reference, platforms(rule)));
             } catch (RuntimeException e) {
-                failures.put(reference, describe(e));
+                plan.imageFailed(key(rule, repository.value(), reference), describe(e));
             }
         }
-        return new RulePlan(rule, images, selection.rejected(), failures);
     }
 
-    /** The upstream and repository {@code rule} prewarms. */
-    public static Target target(PrewarmRule rule) {
-        return new Target(rule.upstream(), RepositoryName.parse(rule.repository()));
+    /**
+     * How a rule's results name an image: by its reference alone for a rule of one repository, else {@code
+     * repository:tag} or {@code repository@digest}.
+     */
+    static String key(PrewarmRule rule, String repository, String reference) {
+        if (!rule.repositoryIsGlob()) {
+            return reference;
+        }
+        return repository + (Digest.isDigest(reference) ? "@" : ":") + reference;
+    }
+
+    private static String catalogFailure(PrewarmRule rule, RuntimeException e) {
+        String why = describe(e);
+        if (e instanceof UpstreamException upstream && NO_CATALOG.contains(upstream.kind())) {
+            return "rule " + rule.name() + ": the repository glob " + rule.repository() + " needs the catalog API"
+                    + " (GET /v2/_catalog) of upstream " + rule.upstream() + ", which does not offer it to Wharf: "
+                    + why;
+        }
+        return "rule " + rule.name() + ": listing the catalog of upstream " + rule.upstream() + " failed: " + why;
+    }
+
+    /** The upstream and repository of {@code image}, which {@code rule} planned. */
+    public static Target target(ImagePlan image, PrewarmRule rule) {
+        return new Target(rule.upstream(), RepositoryName.parse(image.repository()));
     }
 
     /** The platforms {@code rule} asks for; empty for all. */
@@ -74,7 +127,7 @@ public final class Planner {
         return rule.platforms().stream().map(Platform::parse).collect(Collectors.toUnmodifiableSet());
     }
 
-    private ImagePlan planImage(Target target, String reference, Set<Platform> platforms) {
+    ImagePlan planImage(Target target, String reference, Set<Platform> platforms) {
         Manifest top = await(pull.manifest(target, Reference.parse(reference)));
         List<Digest> manifests = new ArrayList<>();
         List<String> chosen = new ArrayList<>();
@@ -86,7 +139,8 @@ public final class Planner {
                 missing.add(blob);
             }
         }
-        return new ImagePlan(reference, top.digest(), manifests, chosen, List.copyOf(blobs), missing);
+        return new ImagePlan(
+                target.repository().value(), reference, top.digest(), manifests, chosen, List.copyOf(blobs), missing);
     }
 
     private void collect(

@@ -16,12 +16,13 @@ public final class PrewarmReport {
     private PrewarmReport() {}
 
     /**
-     * One planned image: {@code rule}, {@code upstream}, {@code repository}, {@code tag} (the reference selected, a
+     * One planned image: {@code rule}, {@code upstream}, {@code repository} (the image's, also for a rule of a
+     * repository glob), {@code tag} (the reference selected, a
      * digest for pinned ones), {@code digest}, {@code platforms}, {@code bytes}, {@code missingBytes}, {@code blobs},
      * {@code missingBlobs} (their digests).
      */
     public static ObjectNode image(PrewarmRule rule, ImagePlan image) {
-        ObjectNode line = head(rule);
+        ObjectNode line = head(rule, image.repository());
         line.put("tag", image.reference());
         line.put("digest", image.digest().toString());
         ArrayNode platforms = line.putArray("platforms");
@@ -34,9 +35,20 @@ public final class PrewarmReport {
         return line;
     }
 
-    /** A reference that could not be planned or stored, or a listing that failed (tag {@code "tags"}). */
+    /** An image that could not be stored. */
+    public static ObjectNode imageFailure(PrewarmRule rule, ImagePlan image, String reason) {
+        ObjectNode line = head(rule, image.repository());
+        line.put("tag", image.reference());
+        line.put("error", reason);
+        return line;
+    }
+
+    /**
+     * A reference that could not be planned or stored, or a listing that failed (tag {@code "tags"}, or for a
+     * repository glob {@code "catalog"} and a repository's name), by its key in the plan's failures.
+     */
     public static ObjectNode failure(PrewarmRule rule, String reference, String reason) {
-        ObjectNode line = head(rule);
+        ObjectNode line = head(rule, rule.repository());
         line.put("tag", reference);
         line.put("error", reason);
         return line;
@@ -44,7 +56,7 @@ public final class PrewarmReport {
 
     /** A listed tag the rule did not select, and why. */
     public static ObjectNode rejected(PrewarmRule rule, String tag, String reason) {
-        ObjectNode line = head(rule);
+        ObjectNode line = head(rule, rule.repository());
         line.put("tag", tag);
         line.put("skipped", reason);
         return line;
@@ -57,6 +69,7 @@ public final class PrewarmReport {
         line.put("summary", true);
         line.put("selected", result.selected());
         line.put("images", result.images());
+        line.put("referrers", result.referrers());
         line.put("blobsFetched", result.blobsFetched());
         line.put("bytesFetched", result.bytesFetched());
         line.put("bytesCached", result.bytesCached());
@@ -66,7 +79,7 @@ public final class PrewarmReport {
 
     /** Text for a terminal: one planned or stored image. */
     public static String imageText(PrewarmRule rule, ImagePlan image, Optional<String> failure) {
-        String what = rule.name() + "  " + rule.repository() + ":" + image.reference() + "  "
+        String what = rule.name() + "  " + image.repository() + ":" + image.reference() + "  "
                 + image.digest().toString().substring(0, 19) + "  "
                 + (image.platforms().isEmpty() ? "-" : String.join(",", image.platforms()));
         return failure.map(reason -> what + "  FAILED: " + reason)
@@ -75,7 +88,8 @@ public final class PrewarmReport {
 
     /** Text for a terminal: a run's summary. */
     public static String summaryText(RunResult r) {
-        return r.rule() + ": " + r.images() + "/" + r.selected() + " images, " + r.blobsFetched() + " blobs ("
+        return r.rule() + ": " + r.images() + "/" + r.selected() + " images, " + r.referrers() + " referrers, "
+                + r.blobsFetched() + " blobs ("
                 + bytes(r.bytesFetched()) + ") fetched, " + bytes(r.bytesCached()) + " already cached, "
                 + r.failures().size() + " failed";
     }
@@ -115,11 +129,11 @@ public final class PrewarmReport {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    private static ObjectNode head(PrewarmRule rule) {
+    private static ObjectNode head(PrewarmRule rule, String repository) {
         ObjectNode line = JSON.createObjectNode();
         line.put("rule", rule.name());
         line.put("upstream", rule.upstream());
-        line.put("repository", rule.repository());
+        line.put("repository", repository);
         return line;
     }
 }

@@ -18,12 +18,10 @@ import java.util.Set;
 /**
  * Runs a rule now: plans it ({@link Planner}), then stores each planned image by its digest through pull's
  * {@link PullThrough#ensureImage} (the same coalesced, verified fills as clients, honouring the upstream's rate
- * limits, {@code Retry-After} and breaker), and records the images stored as the rule's pins. Blocks the calling
- * thread.
+ * limits, {@code Retry-After} and breaker), with its referrers when the rule asks ({@link ReferrerFetch}), and records
+ * the images stored as the rule's pins. Blocks the calling thread.
  */
 public final class PrewarmRunner {
-    private static final String TAGS = Planner.TAGS;
-
     private final Planner planner;
     private final PullThrough pull;
     private final PinStore pins;
@@ -40,24 +38,86 @@ public final class PrewarmRunner {
     public RunResult run(PrewarmRule rule, RunListener listener) {
         Instant started = clock.instant();
         RulePlan plan = planner.plan(rule);
-        Target target = Planner.target(rule);
+        plan.failures().forEach((key, why) -> listener.failed(rule, key, why));
         Map<String, String> failures = new LinkedHashMap<>(plan.failures());
         List<PinStore.Pin> stored = new ArrayList<>();
-        int blobs = 0;
-        long fetched = 0;
-        long cached = 0;
-        Set<Digest> counted = new HashSet<>();
+        Tally tally = new Tally();
+        ReferrerFetch referrers = new ReferrerFetch(pull, planner);
         for (ImagePlan image : plan.images()) {
+            Target target = Planner.target(image, rule);
+            String key = Planner.key(rule, image.repository(), image.reference());
             try {
                 Planner.await(
                         pull.ensureImage(target, Reference.parse(image.digest().toString()), Planner.platforms(rule)));
             } catch (RuntimeException e) {
                 String reason = Planner.describe(e);
-                failures.put(image.reference(), reason);
+                failures.put(key, reason);
                 listener.image(rule, image, Optional.of(reason));
                 continue;
             }
-            // Tags of one run may share blobs: each counts once, as fetched when this run's plan found it missing.
+            tally.count(image);
+            List<String> digests = new ArrayList<>();
+            image.manifests().forEach(d -> digests.add(d.toString()));
+            image.blobs().forEach(b -> digests.add(b.digest().toString()));
+            if (rule.referrers()) {
+                try {
+                    for (ImagePlan referrer : referrers.store(target, image.manifests(), digests)) {
+                        tally.count(referrer);
+                        tally.referrers++;
+                    }
+                } catch (RuntimeException e) {
+                    String reason = "referrers: " + Planner.describe(e);
+                    failures.put(key + " referrers", reason);
+                    listener.failed(rule, key + " referrers", reason);
+                }
+            }
+            stored.add(new PinStore.Pin(
+                    image.repository(), image.reference(), image.digest().toString(), digests));
+            listener.image(rule, image, Optional.empty());
+        }
+        Instant finished = clock.instant();
+        int images = stored.size();
+        // An image that failed this time stays pinned as its last successful run left it.
+        pins.find(rule.name())
+                .ifPresent(previous -> previous.images().stream()
+                        .filter(pin -> failedThisTime(rule, pin, failures))
+                        .forEach(stored::add));
+        pins.put(rule.name(), new PinStore.RulePins(finished, stored));
+        return new RunResult(
+                rule.name(),
+                started,
+                finished,
+                plan.selected(),
+                images,
+                tally.referrers,
+                tally.blobs,
+                tally.fetched,
+                tally.cached,
+                failures);
+    }
+
+    /** The plan of {@code rule}, without storing any blob. */
+    public RulePlan plan(PrewarmRule rule) {
+        return planner.plan(rule);
+    }
+
+    private static boolean failedThisTime(PrewarmRule rule, PinStore.Pin pin, Map<String, String> failures) {
+        String repository = pin.repository() == null ? rule.repository() : pin.repository();
+        return failures.containsKey(Planner.TAGS)
+                || failures.containsKey(Planner.CATALOG)
+                || (rule.repositoryIsGlob() && failures.containsKey(repository))
+                || failures.containsKey(Planner.key(rule, repository, pin.reference()));
+    }
+
+    /** Blobs of one run: each counts once, as fetched when the plan found it missing, else as cached. */
+    private static final class Tally {
+        private final Set<Digest> counted = new HashSet<>();
+        int referrers;
+        int blobs;
+        long fetched;
+        long cached;
+
+        void count(ImagePlan image) {
             for (BlobRef blob : image.blobs()) {
                 if (counted.add(blob.digest())) {
                     if (image.missing().contains(blob)) {
@@ -68,34 +128,6 @@ public final class PrewarmRunner {
                     }
                 }
             }
-            List<String> digests = new ArrayList<>();
-            image.manifests().forEach(d -> digests.add(d.toString()));
-            image.blobs().forEach(b -> digests.add(b.digest().toString()));
-            stored.add(new PinStore.Pin(image.reference(), image.digest().toString(), digests));
-            listener.image(rule, image, Optional.empty());
         }
-        Instant finished = clock.instant();
-        int images = stored.size();
-        // An image that failed this time stays pinned as its last successful run left it.
-        pins.find(rule.name())
-                .ifPresent(previous -> previous.images().stream()
-                        .filter(pin -> failures.containsKey(pin.reference()) || failures.containsKey(TAGS))
-                        .forEach(stored::add));
-        pins.put(rule.name(), new PinStore.RulePins(finished, stored));
-        return new RunResult(
-                rule.name(),
-                started,
-                finished,
-                plan.images().size() + plan.failures().size() - (plan.failures().containsKey(TAGS) ? 1 : 0),
-                images,
-                blobs,
-                fetched,
-                cached,
-                failures);
-    }
-
-    /** The plan of {@code rule}, without storing any blob. */
-    public RulePlan plan(PrewarmRule rule) {
-        return planner.plan(rule);
     }
 }

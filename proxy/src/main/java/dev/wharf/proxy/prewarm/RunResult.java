@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * How one run of a rule went: when it started and ended, how many references it selected, how many images it
- * stored, the blobs and bytes it fetched, the bytes already cached, and what failed (reference to one-line reason).
+ * stored, how many of their referrers (signatures, SBOMs; when the rule asks) it stored, the blobs and bytes it fetched
+ * (referrers' included), the bytes already cached, and what failed (reference to one-line reason).
  */
 public record RunResult(
         String rule,
@@ -15,6 +16,7 @@ public record RunResult(
         Instant finished,
         int selected,
         int images,
+        int referrers,
         int blobsFetched,
         long bytesFetched,
         long bytesCached,

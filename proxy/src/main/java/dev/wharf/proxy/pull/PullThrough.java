@@ -26,6 +26,7 @@ public final class PullThrough {
     private final ReferrersPull referrers;
     private final Executor storage;
     private final BlobStore store;
+    private final Upstreams upstreams;
     private final ServedDigests uses;
 
     /**
@@ -42,6 +43,7 @@ public final class PullThrough {
             PullSettings settings) {
         this.storage = storage;
         this.store = store;
+        this.upstreams = upstreams;
         this.uses = settings.uses();
         this.manifests = new ManifestPull(store, index, hot, upstreams, settings);
         this.blobs = new BlobPull(store, index, upstreams, storage, settings.clock(), leases, settings.scheduler());
@@ -123,5 +125,15 @@ public final class PullThrough {
      */
     public CompletableFuture<List<String>> tags(Target target) {
         return Futures.on(storage, () -> tags.find(target));
+    }
+
+    /**
+     * Every repository name of the upstream's catalog, asked on its lane each time (prewarm's repository globs use
+     * it, a few times a day); fails with the upstream's failure, {@code NOT_FOUND}, {@code UNAUTHORIZED} or {@code
+     * DENIED} where it offers no catalog.
+     */
+    public CompletableFuture<List<String>> catalog(String upstream) {
+        Upstreams.Lane lane = upstreams.of(upstream);
+        return CompletableFuture.supplyAsync(() -> lane.client().fetchCatalog(), lane.executor());
     }
 }

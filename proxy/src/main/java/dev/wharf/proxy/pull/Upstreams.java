@@ -26,9 +26,14 @@ public final class Upstreams {
 
     /** The lane of {@code target}'s upstream; the router only admits configured upstreams. */
     Lane of(Target target) {
-        Lane lane = byName.get(target.upstream());
+        return of(target.upstream());
+    }
+
+    /** The lane of the upstream {@code name}, which must be configured. */
+    Lane of(String name) {
+        Lane lane = byName.get(name);
         if (lane == null) {
-            throw new IllegalStateException("no upstream named " + target.upstream());
+            throw new IllegalStateException("no upstream named " + name);
         }
         return lane;
     }

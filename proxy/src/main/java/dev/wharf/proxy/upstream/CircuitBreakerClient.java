@@ -80,6 +80,11 @@ public final class CircuitBreakerClient implements UpstreamClient {
         return call(() -> delegate.fetchTags(repo));
     }
 
+    @Override
+    public List<String> fetchCatalog() {
+        return call(delegate::fetchCatalog);
+    }
+
     private <T> T call(Supplier<T> upstreamCall) {
         admit();
         T result;

@@ -69,6 +69,11 @@ public final class ConcurrencyLimitedClient implements UpstreamClient {
         return call(() -> delegate.fetchTags(repo));
     }
 
+    @Override
+    public List<String> fetchCatalog() {
+        return call(delegate::fetchCatalog);
+    }
+
     private <T> T call(Supplier<T> upstreamCall) {
         acquire();
         try {

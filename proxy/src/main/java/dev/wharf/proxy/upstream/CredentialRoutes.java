@@ -33,6 +33,11 @@ public final class CredentialRoutes {
         return new CredentialRoutes(List.of(), source);
     }
 
+    /** The upstream's own source, for what no repository routes. */
+    CredentialSource fallback() {
+        return fallback;
+    }
+
     /**
      * Makes one {@code T} for each source, now, and answers which of them serves a repository: the first matching
      * route's, else the fallback's.

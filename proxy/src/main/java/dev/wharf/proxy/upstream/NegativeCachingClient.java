@@ -66,6 +66,11 @@ public final class NegativeCachingClient implements UpstreamClient {
         return delegate.fetchTags(repo);
     }
 
+    @Override
+    public List<String> fetchCatalog() {
+        return delegate.fetchCatalog();
+    }
+
     private <T> T call(Key key, Supplier<T> upstreamCall) {
         Instant now = clock.instant();
         Miss miss = misses.get(key);

@@ -43,6 +43,11 @@ public final class OfflineClient implements UpstreamClient {
         throw offline();
     }
 
+    @Override
+    public List<String> fetchCatalog() {
+        throw offline();
+    }
+
     private UpstreamException offline() {
         return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is offline");
     }

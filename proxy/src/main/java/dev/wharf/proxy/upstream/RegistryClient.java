@@ -42,6 +42,7 @@ public final class RegistryClient implements UpstreamClient {
             "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.docker.distribution.manifest.v2+json");
+    private static final String CATALOG_SCOPE = "registry:catalog:*";
     private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+");
 
@@ -49,6 +50,9 @@ public final class RegistryClient implements UpstreamClient {
     private final URI base;
     private final Transport transport;
     private final Function<RepositoryName, Authorizer> authorizers;
+    /** The upstream's own login, for requests that name no repository. */
+    private final Authorizer catalogAuthorizer;
+
     private final Clock clock;
     private final AtomicReference<Optional<RateLimit>> rateLimit = new AtomicReference<>(Optional.empty());
     private final AtomicLong credentialFailures = new AtomicLong();
@@ -105,6 +109,7 @@ public final class RegistryClient implements UpstreamClient {
         // Each source has its own remembered challenge and tokens: a login's tokens never serve another login.
         this.authorizers =
                 credentials.each(source -> new Authorizer(settings, source, transport, new TokenCache(clock)));
+        this.catalogAuthorizer = new Authorizer(settings, credentials.fallback(), transport, new TokenCache(clock));
     }
 
     /** A client configured as this class requires: HTTP/1.1, no redirects, no cookies. */
@@ -248,6 +253,50 @@ public final class RegistryClient implements UpstreamClient {
         }
     }
 
+    /**
+     * Asks for pages of {@value #TAG_PAGE_SIZE} names with the upstream's own login and a {@code registry:catalog:*}
+     * token, following {@code Link rel="next"} as {@link #fetchTags} does, within the same page, byte and name caps.
+     * Registries without the catalog (many public ones) answer 404, 401 or 403: {@code NOT_FOUND}, {@code
+     * UNAUTHORIZED} or {@code DENIED}, never counted as Wharf's credentials failing, since a login that pulls may
+     * well be refused the catalog.
+     */
+    @Override
+    public List<String> fetchCatalog() {
+        List<String> names = new ArrayList<>();
+        Set<URI> seen = new HashSet<>();
+        URI page = base.resolve("/v2/_catalog?n=" + TAG_PAGE_SIZE);
+        for (int pages = 1; ; pages++) {
+            if (!seen.add(page)) {
+                throw new UpstreamException(
+                        UpstreamException.Kind.PROTOCOL,
+                        prefix() + "catalog pages loop at " + transport.describe(page));
+            }
+            Exchange exchange = attempt(
+                    catalogAuthorizer,
+                    "GET",
+                    page,
+                    Optional.of(CATALOG_SCOPE),
+                    Optional.of("application/json"),
+                    manifestTimeout(),
+                    Transport.Body.SMALL);
+            if (exchange.status() != 200) {
+                exchange.discard();
+                throw statusFailure(exchange);
+            }
+            Optional<String> next = LinkHeader.next(exchange.headers().allValues("Link"));
+            byte[] body = readCapped(exchange, MAX_TAG_PAGE_BYTES, "catalog page");
+            TagPage.parseCatalog(body, names, MAX_TAGS, prefix());
+            if (next.isEmpty()) {
+                return names;
+            }
+            if (pages == MAX_TAG_PAGES) {
+                throw new UpstreamException(
+                        UpstreamException.Kind.TOO_LARGE, prefix() + "catalog longer than " + MAX_TAG_PAGES + " pages");
+            }
+            page = nextPage(page, next.get());
+        }
+    }
+
     private Exchange execute(String method, URI uri, RepositoryName repo, Optional<String> accept, Duration timeout) {
         return execute(method, uri, repo, accept, timeout, Transport.Body.SMALL);
     }
@@ -378,6 +427,12 @@ public final class RegistryClient implements UpstreamClient {
         if (authorizer.refuses(exchange)) {
             return authorizer.refused(exchange.method() + " " + exchange.described(), status);
         }
+        return statusFailure(exchange);
+    }
+
+    /** The failure an answer's status means, whoever sent the request. */
+    private UpstreamException statusFailure(Exchange exchange) {
+        int status = exchange.status();
         UpstreamException.Kind kind = switch (status) {
             case 404 -> UpstreamException.Kind.NOT_FOUND;
             case 401 -> UpstreamException.Kind.UNAUTHORIZED;

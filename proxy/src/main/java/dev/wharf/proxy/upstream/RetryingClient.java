@@ -77,6 +77,11 @@ public final class RetryingClient implements UpstreamClient {
         return call(() -> delegate.fetchTags(repo));
     }
 
+    @Override
+    public List<String> fetchCatalog() {
+        return call(delegate::fetchCatalog);
+    }
+
     private <T> T call(Supplier<T> upstreamCall) {
         for (int attempt = 1; ; attempt++) {
             try {

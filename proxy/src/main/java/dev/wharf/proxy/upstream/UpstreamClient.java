@@ -29,6 +29,15 @@ public interface UpstreamClient {
         throw new UpstreamException(UpstreamException.Kind.NOT_FOUND, "upstream " + name() + ": no referrers API");
     }
 
+    /**
+     * Every repository name of the upstream's catalog ({@code GET /v2/_catalog}), following {@code Link rel="next"}
+     * pages; {@code NOT_FOUND}, {@code UNAUTHORIZED} or {@code DENIED} when the upstream does not offer it, which is all
+     * that a client without one offers.
+     */
+    default List<String> fetchCatalog() {
+        throw new UpstreamException(UpstreamException.Kind.NOT_FOUND, "upstream " + name() + ": no catalog API");
+    }
+
     /** GET a blob: a streaming body the caller must close. */
     BlobResponse fetchBlob(RepositoryName repo, Digest digest);
 

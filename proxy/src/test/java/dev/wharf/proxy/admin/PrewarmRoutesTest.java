@@ -47,7 +47,7 @@ class PrewarmRoutesTest {
                 dir);
         scheduler = new PrewarmScheduler(
                 new RuleSource(config, Map.of()),
-                rule -> new RunResult(rule.name(), T0, T0.plusSeconds(3), 1, 1, 2, 2048, 0, Map.of("7", "boom")),
+                rule -> new RunResult(rule.name(), T0, T0.plusSeconds(3), 1, 1, 0, 2, 2048, 0, Map.of("7", "boom")),
                 workers::add,
                 2,
                 interval -> 0,

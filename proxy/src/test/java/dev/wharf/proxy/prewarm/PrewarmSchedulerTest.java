@@ -176,8 +176,8 @@ class PrewarmSchedulerTest {
     private RunResult run(PrewarmRule rule) {
         started.add(rule.name());
         Instant now = clock.instant();
-        pins.put(rule.name(), new PinStore.RulePins(now, List.of(new PinStore.Pin("1", DIGEST, List.of(DIGEST)))));
-        return new RunResult(rule.name(), now, now, 1, 1, 0, 0, 0, Map.of());
+        pins.put(rule.name(), new PinStore.RulePins(now, List.of(new PinStore.Pin("r", "1", DIGEST, List.of(DIGEST)))));
+        return new RunResult(rule.name(), now, now, 1, 1, 0, 0, 0, 0, Map.of());
     }
 
     private void finishAll() {

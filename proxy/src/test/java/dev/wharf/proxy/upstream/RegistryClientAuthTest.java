@@ -194,6 +194,50 @@ class RegistryClientAuthTest {
     }
 
     @Test
+    void catalogTokenIsAskedForTheRegistryCatalogScopeWithTheUpstreamsLogin() {
+        String realm = upstream.uri() + TOKEN_PATH;
+        upstream.answer(r -> {
+            if (r.path().equals(TOKEN_PATH)) {
+                return Response.of(
+                        200,
+                        Map.of("Content-Type", "application/json"),
+                        "{\"token\":\"cat-1\"}".getBytes(StandardCharsets.UTF_8));
+            }
+            if (!r.header("Authorization").equals(Optional.of("Bearer cat-1"))) {
+                return Response.of(
+                        401,
+                        Map.of(
+                                "WWW-Authenticate",
+                                "Bearer realm=\"" + realm
+                                        + "\",service=\"registry.test\",scope=\"registry:catalog:*\""));
+            }
+            return Response.of(
+                    200,
+                    Map.of("Content-Type", "application/json"),
+                    "{\"repositories\":[\"team/a\"]}".getBytes(StandardCharsets.UTF_8));
+        });
+
+        assertEquals(List.of("team/a"), withCredentials().fetchCatalog());
+
+        Request tokenRequest = upstream.requests().get(1);
+        assertEquals(TOKEN_PATH, tokenRequest.path());
+        assertEquals("service=registry.test&scope=registry%3Acatalog%3A*", tokenRequest.query());
+        assertEquals(Optional.of(BASIC), tokenRequest.header("Authorization"));
+    }
+
+    @Test
+    void aCatalogRefusedToAWorkingLoginIsUnauthorizedNotACredentialFailure() {
+        upstream.answer(r -> Response.of(401, Map.of("WWW-Authenticate", "Basic realm=\"registry\"")));
+        RegistryClient client = withCredentials();
+
+        UpstreamException e = assertThrows(UpstreamException.class, client::fetchCatalog);
+
+        assertEquals(UpstreamException.Kind.UNAUTHORIZED, e.kind());
+        assertEquals(Optional.of(BASIC), upstream.requests().get(1).header("Authorization"));
+        assertEquals(0, client.credentialFailures());
+    }
+
+    @Test
     void bearerTokenIsFetchedWithServiceScopeAndCredentialsThenCached() {
         String realm = upstream.uri() + TOKEN_PATH;
         upstream.answer(r -> bearerRegistry(r, realm, 300));

@@ -326,6 +326,30 @@ class RegistryClientTest {
     }
 
     @Test
+    void catalogPagesAreFollowedThroughLinkHeadersAndAnUpstreamWithoutOneIsNotFound() {
+        upstream.answer(r -> {
+            if (!r.path().equals("/v2/_catalog")) {
+                return Response.of(404, Map.of(), new byte[0]);
+            }
+            if (r.query().equals("n=1000")) {
+                return Response.of(
+                        200,
+                        Map.of("Link", "</v2/_catalog?n=2&last=team/b>; rel=\"next\""),
+                        "{\"repositories\":[\"team/a\",\"team/b\"]}".getBytes(StandardCharsets.UTF_8));
+            }
+            return Response.of(200, Map.of(), "{\"repositories\":[\"other/c\"]}".getBytes(StandardCharsets.UTF_8));
+        });
+
+        assertEquals(List.of("team/a", "team/b", "other/c"), client().fetchCatalog());
+        assertEquals("n=2&last=team/b", upstream.requests().get(1).query());
+
+        upstream.answer(r -> Response.of(404, Map.of(), new byte[0]));
+        UpstreamException e = assertThrows(UpstreamException.class, () -> client().fetchCatalog());
+        assertEquals(UpstreamException.Kind.NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().contains("/v2/_catalog"), e.getMessage());
+    }
+
+    @Test
     void tagLinkToAnotherHostIsRefused() throws IOException {
         try (FakeUpstream foreign = FakeUpstream.start()) {
             upstream.answer(r -> Response.of(
