@@ -114,7 +114,7 @@ class RepositoryCredentialsIT {
     private RunningWharf wharf(String keys) throws InterruptedException {
         return RunningWharf.start(
                 "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: " + registry.url()
-                        + "\n" + keys,
+                        + "\n    authRealmHosts: [\"" + tokens.realm().getAuthority() + "\"]\n" + keys,
                 dir.resolve("data"));
     }
 }

@@ -185,8 +185,7 @@ public final class WharfServer implements AutoCloseable {
                 tlsChannel = Optional.of(bootstrap
                         .clone()
                         .handler(tlsAcceptErrors)
-                        .childHandler(
-                                new HttpInitializer(handler, tlsConnectionLimit, limits, Optional.of(tls.ssl())))
+                        .childHandler(new HttpInitializer(handler, tlsConnectionLimit, limits, Optional.of(tls.ssl())))
                         .bind(tls.address())
                         .sync()
                         .channel());
