@@ -42,6 +42,7 @@ class DockerEngineTlsIT {
                     + "tlsListen: 127.0.0.1:" + port + "\n"
                     + "tls: {certFile: " + dir.resolve("tls.crt") + ", keyFile: " + dir.resolve("tls.key") + "}\n";
             try (RunningWharf wharf = RunningWharf.start(yaml, dir.resolve("data"))) {
+                assertEquals("127.0.0.1:" + port, wharf.tlsHost());
                 Files.createDirectories(hostDir);
                 ca.writeCertificate(hostDir.resolve("ca.crt"));
                 try (DockerEngine docker = DockerEngine.start(URI.create("https://127.0.0.1:" + port))) {
