@@ -49,6 +49,9 @@ app.kubernetes.io/component: registry-cache
 {{- $_ := set $config "storage" $storage }}
 {{- $_ := set $config "listen" (printf "0.0.0.0:%d" 5000) }}
 {{- $_ := set $config "adminListen" (printf "0.0.0.0:%d" 5001) }}
+{{- if .Values.prewarmRuleConfigMaps }}
+{{- $_ := set $config "prewarmDir" "/etc/wharf/prewarm.d" }}
+{{- end }}
 {{- toYaml $config }}
 {{- end }}
 

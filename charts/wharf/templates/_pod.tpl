@@ -80,6 +80,12 @@ spec:
           mountPath: /var/lib/wharf
         - name: tmp
           mountPath: /tmp
+        {{- if .Values.prewarmRuleConfigMaps }}
+        # Not a subPath: ConfigMaps changed in place reach the files, and Wharf picks rules up within a second.
+        - name: prewarm-rules
+          mountPath: /etc/wharf/prewarm.d
+          readOnly: true
+        {{- end }}
         {{- range .Values.secrets }}
         - name: secret-{{ .name }}
           mountPath: {{ .mountPath }}
@@ -95,6 +101,16 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 256Mi
+    {{- with .Values.prewarmRuleConfigMaps }}
+    - name: prewarm-rules
+      projected:
+        sources:
+          {{- range . }}
+          - configMap:
+              name: {{ . }}
+              optional: true
+          {{- end }}
+    {{- end }}
     {{- if include "wharf.s3" . }}
     - name: data
       emptyDir:

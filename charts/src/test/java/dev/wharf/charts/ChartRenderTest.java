@@ -285,6 +285,33 @@ class ChartRenderTest {
     }
 
     @Test
+    void prewarmRuleConfigMapsAreMountedAsTheConfigsPrewarmDir() throws IOException {
+        Rendered out = Chart.template(Chart.fixture("prewarm-rule-configmaps"));
+        JsonNode spec = out.wharfPod().path("spec");
+
+        JsonNode sources = volume(spec, "prewarm-rules").path("projected").path("sources");
+        assertEquals(2, sources.size());
+        assertEquals(
+                "team-a-prewarm", sources.get(0).path("configMap").path("name").asText());
+        assertEquals(
+                "team-b-prewarm", sources.get(1).path("configMap").path("name").asText());
+        assertTrue(sources.get(1).path("configMap").path("optional").asBoolean(), "a team's ConfigMap may come later");
+        JsonNode mount = mount(wharf(spec), "prewarm-rules");
+        assertEquals("/etc/wharf/prewarm.d", mount.path("mountPath").asText());
+        assertTrue(mount.path("subPath").isMissingNode(), "a subPath mount would not follow ConfigMap changes");
+        String yaml = out.wharfYaml();
+        assertEquals(
+                "/etc/wharf/prewarm.d",
+                Chart.YAML.readTree(yaml).path("prewarmDir").asText());
+        Path prewarmDir = Files.createDirectories(root.resolve("etc/wharf/prewarm.d"));
+        assertEquals(
+                prewarmDir,
+                ConfigLoader.parse(yaml.replace("/etc/wharf/prewarm.d", prewarmDir.toString()), Map.of(), root)
+                        .prewarmDir()
+                        .orElseThrow());
+    }
+
+    @Test
     void aConfigChangeChangesThePodTemplatesChecksum() {
         String before = checksum(Chart.template(Chart.fixture("defaults")));
         String after = checksum(Chart.template(Chart.fixture("disk-volume")));

@@ -32,6 +32,7 @@ class ValuesSchemaTest {
                 "config: {prewarm: [{upstream: docker.io, repository: x, tags: [1.10], every: 1h}]} | tags",
                 "nodeMirror: {enabled: true, registries: [../etc]}                            | registries",
                 "service: {port: 70000}                                                       | port",
+                "prewarmRuleConfigMaps: [Team_A]                                              | prewarmRuleConfigMaps",
             })
     void rejects(String values, String key) throws IOException {
         Path file = Files.writeString(work.resolve("bad.yaml"), values + "\n");
