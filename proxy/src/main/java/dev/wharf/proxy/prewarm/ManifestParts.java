@@ -2,6 +2,7 @@ package dev.wharf.proxy.prewarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.proxy.pull.Manifest;
+import dev.wharf.proxy.pull.ManifestContents;
 import dev.wharf.proxy.pull.Platform;
 import dev.wharf.proxy.upstream.UpstreamJson;
 import dev.wharf.storage.Digest;
@@ -53,11 +54,11 @@ final class ManifestParts {
     List<Entry> chosen(Set<Platform> platforms) {
         List<Entry> chosen = new ArrayList<>();
         for (JsonNode entry : root.path("manifests")) {
-            Optional<Platform> platform = platform(entry.path("platform"));
+            Optional<Platform> platform = ManifestContents.platform(entry.path("platform"));
             if (platforms.isEmpty()
                     || platform.filter(p -> platforms.stream().anyMatch(w -> w.admits(p)))
                             .isPresent()) {
-                chosen.add(new Entry(digest(entry), platform));
+                chosen.add(new Entry(ManifestContents.digest(entry), platform));
             }
         }
         return chosen;
@@ -80,29 +81,6 @@ final class ManifestParts {
         if (size < 0) {
             throw new IllegalArgumentException("descriptor without a size");
         }
-        return new BlobRef(digest(descriptor), size);
-    }
-
-    private static Digest digest(JsonNode descriptor) {
-        String text = descriptor.path("digest").asText("");
-        if (!Digest.isDigest(text)) {
-            throw new IllegalArgumentException("descriptor without a valid digest");
-        }
-        return Digest.parse(text);
-    }
-
-    private static Optional<Platform> platform(JsonNode platform) {
-        if (!platform.isObject()) {
-            return Optional.empty();
-        }
-        try {
-            String variant = platform.path("variant").asText("");
-            return Optional.of(new Platform(
-                    platform.path("os").asText(""),
-                    platform.path("architecture").asText(""),
-                    variant.isEmpty() ? Optional.empty() : Optional.of(variant)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return new BlobRef(ManifestContents.digest(descriptor), size);
     }
 }

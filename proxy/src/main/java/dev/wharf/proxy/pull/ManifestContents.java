@@ -55,7 +55,8 @@ public sealed interface ManifestContents {
         }
     }
 
-    private static Digest digest(JsonNode descriptor) {
+    /** A descriptor's digest; {@link IllegalArgumentException} when it has no valid one. */
+    public static Digest digest(JsonNode descriptor) {
         String text = descriptor.path("digest").asText("");
         if (!Digest.isDigest(text)) {
             throw new IllegalArgumentException("descriptor without a valid digest");
@@ -63,8 +64,8 @@ public sealed interface ManifestContents {
         return Digest.parse(text);
     }
 
-    /** The entry's platform; empty when absent or malformed. */
-    private static Optional<Platform> platform(JsonNode platform) {
+    /** An index entry's platform; empty when absent or malformed. */
+    public static Optional<Platform> platform(JsonNode platform) {
         if (!platform.isObject()) {
             return Optional.empty();
         }

@@ -155,13 +155,7 @@ public final class RegistryClient implements UpstreamClient {
         Exchange exchange =
                 execute("GET", manifestUri(repo, reference), repo, Optional.of(MANIFEST_ACCEPT), manifestTimeout());
         expectOk(exchange, repo);
-        String mediaType;
-        try {
-            mediaType = mediaType(exchange);
-        } catch (UpstreamException e) {
-            exchange.discard();
-            throw e;
-        }
+        String mediaType = mediaTypeOrDiscard(exchange);
         byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "manifest");
         try {
             mediaType = ManifestMediaType.decide(mediaType, body);
@@ -180,15 +174,19 @@ public final class RegistryClient implements UpstreamClient {
         URI uri = base.resolve("/v2/" + repo.value() + "/referrers/" + subject);
         Exchange exchange = execute("GET", uri, repo, Optional.of(OCI_INDEX), manifestTimeout());
         expectOk(exchange, repo);
-        String mediaType;
+        String mediaType = mediaTypeOrDiscard(exchange);
+        byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "referrers index");
+        return new ManifestResponse(body, mediaType, Optional.empty());
+    }
+
+    /** The answer's media type; a missing or malformed one discards the body before it throws. */
+    private String mediaTypeOrDiscard(Exchange exchange) {
         try {
-            mediaType = mediaType(exchange);
+            return mediaType(exchange);
         } catch (UpstreamException e) {
             exchange.discard();
             throw e;
         }
-        byte[] body = readCapped(exchange, MAX_MANIFEST_BYTES, "referrers index");
-        return new ManifestResponse(body, mediaType, Optional.empty());
     }
 
     @Override
