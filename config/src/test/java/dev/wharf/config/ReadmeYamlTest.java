@@ -52,7 +52,7 @@ class ReadmeYamlTest {
             String yaml = blocks.group(2).replaceAll("(?m)^" + indent, "");
             int line = readme.substring(0, blocks.start()).split("\n", -1).length;
             String first = yaml.lines().findFirst().orElse("");
-            if (FOREIGN.matcher(first).matches() && !first.contains("values.yaml")) {
+            if (FOREIGN.matcher(first).matches() && !first.contains("values.yaml") && !first.contains("wharf.yaml")) {
                 continue;
             }
             tests.add(DynamicTest.dynamicTest("README.md line " + line, () -> check(yaml, line)));
