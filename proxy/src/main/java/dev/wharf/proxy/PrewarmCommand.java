@@ -46,6 +46,22 @@ final class PrewarmCommand implements Runnable {
         @Option(names = "--json", description = "one JSON object a line")
         boolean json;
 
+        /** What a subcommand works on: the configuration, the rules chosen, and the core opened on its storage. */
+        record Prepared(WharfConfig config, List<PrewarmRule> rules, Core core) {}
+
+        /** The configuration, the rules chosen and the opened core; empty after saying why there is nothing to do. */
+        Optional<Prepared> prepare(PrintWriter err) {
+            Optional<WharfConfig> loaded = load(err);
+            if (loaded.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<List<PrewarmRule>> chosen = rules(loaded.get(), err);
+            if (chosen.isEmpty()) {
+                return Optional.empty();
+            }
+            return open(loaded.get(), err).map(core -> new Prepared(loaded.get(), chosen.get(), core));
+        }
+
         /** The configuration; empty after printing its problems. */
         Optional<WharfConfig> load(PrintWriter err) {
             try {

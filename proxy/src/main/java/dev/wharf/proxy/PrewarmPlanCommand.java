@@ -1,13 +1,11 @@
 package dev.wharf.proxy;
 
 import dev.wharf.config.PrewarmRule;
-import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.prewarm.ImagePlan;
 import dev.wharf.proxy.prewarm.Planner;
 import dev.wharf.proxy.prewarm.PrewarmReport;
 import dev.wharf.proxy.prewarm.RulePlan;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,22 +33,14 @@ final class PrewarmPlanCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<WharfConfig> config = options.load(err);
-        if (config.isEmpty()) {
-            return 1;
-        }
-        Optional<List<PrewarmRule>> rules = options.rules(config.get(), err);
-        if (rules.isEmpty()) {
+        Optional<PrewarmCommand.Options.Prepared> prepared = options.prepare(err);
+        if (prepared.isEmpty()) {
             return 1;
         }
         boolean failed = options.fileProblems;
-        Optional<Core> opened = options.open(config.get(), err);
-        if (opened.isEmpty()) {
-            return 1;
-        }
-        try (Core core = opened.get()) {
+        try (Core core = prepared.get().core()) {
             Planner planner = new Planner(core.pull());
-            for (PrewarmRule rule : rules.get()) {
+            for (PrewarmRule rule : prepared.get().rules()) {
                 RulePlan plan = planner.plan(rule);
                 print(plan, out);
                 failed |= !plan.failures().isEmpty();

@@ -1,7 +1,6 @@
 package dev.wharf.proxy;
 
 import dev.wharf.config.PrewarmRule;
-import dev.wharf.config.WharfConfig;
 import dev.wharf.proxy.prewarm.ImagePlan;
 import dev.wharf.proxy.prewarm.PrewarmReport;
 import dev.wharf.proxy.prewarm.PrewarmRunner;
@@ -9,7 +8,6 @@ import dev.wharf.proxy.prewarm.RunListener;
 import dev.wharf.proxy.prewarm.RunResult;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,23 +30,16 @@ final class PrewarmRunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<WharfConfig> config = options.load(err);
-        if (config.isEmpty()) {
-            return 1;
-        }
-        Optional<List<PrewarmRule>> rules = options.rules(config.get(), err);
-        if (rules.isEmpty()) {
+        Optional<PrewarmCommand.Options.Prepared> prepared = options.prepare(err);
+        if (prepared.isEmpty()) {
             return 1;
         }
         boolean failed = options.fileProblems;
         boolean json = options.json || System.console() == null;
-        Optional<Core> opened = options.open(config.get(), err);
-        if (opened.isEmpty()) {
-            return 1;
-        }
-        try (Core core = opened.get()) {
-            PrewarmRunner runner = new PrewarmRunner(core.pull(), options.pins(config.get()), Clock.systemUTC());
-            for (PrewarmRule rule : rules.get()) {
+        try (Core core = prepared.get().core()) {
+            PrewarmRunner runner =
+                    new PrewarmRunner(core.pull(), options.pins(prepared.get().config()), Clock.systemUTC());
+            for (PrewarmRule rule : prepared.get().rules()) {
                 RunResult result = runner.run(rule, progress(out, json));
                 out.println(
                         json ? PrewarmReport.line(PrewarmReport.summary(result)) : PrewarmReport.summaryText(result));
