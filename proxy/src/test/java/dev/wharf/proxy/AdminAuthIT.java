@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * wrong password ({@code 401}, logged with the name and address, counted) and a user who is not in {@code
  * auth.admins} ({@code 403}); an administrator by password or by token gets the real answers; the health probes and
  * the scrape stay open. A purge by a non-administrator deletes nothing. Headless Chromium shows the status page with
- * credentials and cannot load it without. No password or token is ever logged.
+ * credentials and cannot load it without. Without administrators the admin API is closed to everyone. No password or
+ * token is ever logged.
  */
 class AdminAuthIT {
     private static final String UPSTREAM = "up.test";
@@ -235,6 +236,41 @@ class AdminAuthIT {
                                 "wharf_admin_login_failures_total{reason=\"invalid_credentials\"}")
                         >= 1,
                 "Chromium's wrong password reached Wharf and was refused");
+    }
+
+    @Test
+    void withoutAdministratorsTheAdminApiIsClosedToEveryoneAndStartUpSaysSo() throws Exception {
+        String yaml = RunningWharf.singleUpstream(UPSTREAM, registry) + "auth:\n  htpasswd: " + dir.resolve("htpasswd")
+                + "\n  admins: []\n";
+        try (RunningWharf closed = RunningWharf.start(yaml, dir.resolve("closed"))) {
+            assertTrue(
+                    logs.lines().stream()
+                            .anyMatch(l -> l.contains("auth.admins is empty: the admin API and the status page answer"
+                                    + " 403 to everyone")),
+                    String.join("\n", logs.lines()));
+            for (String[] route : PROTECTED) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(
+                                closed.adminUrl().resolve(route[1]))
+                        .method(route[0], HttpRequest.BodyPublishers.noBody());
+                assertEquals(
+                        401,
+                        http.send(request.build(), HttpResponse.BodyHandlers.ofString())
+                                .statusCode(),
+                        route[0] + " " + route[1]);
+                HttpResponse<String> alice = http.send(
+                        request.header("Authorization", basic("alice", ALICE_PASSWORD))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, alice.statusCode(), route[0] + " " + route[1]);
+            }
+            assertEquals(
+                    200,
+                    http.send(
+                                    HttpRequest.newBuilder(closed.adminUrl().resolve("/healthz"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
+        }
     }
 
     /** skopeo, logged in as a user who is not an administrator, pulls the image through Wharf. */
