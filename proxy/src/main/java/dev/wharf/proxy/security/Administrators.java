@@ -42,6 +42,10 @@ final class Administrators implements AdminGate {
         } else if (auth.htpasswd().isEmpty() && auth.tokens().isEmpty()) {
             LOG.warn("auth has only clientCertificates, which the admin listener (plain HTTP) cannot see: nobody can"
                     + " log in to the admin API; add auth.htpasswd or auth.tokens for the administrators");
+        } else {
+            LOG.info(
+                    "admin API and status page: administrators {} only (/healthz, /readyz and /metrics open)",
+                    String.join(", ", auth.admins()));
         }
     }
 
