@@ -19,7 +19,7 @@ final class SecurityReader {
     static final Set<String> KEYS = Set.of("tlsListen", "tls", "auth", "access");
     private static final Set<String> TLS_KEYS =
             Set.of("certFile", "keyFile", "selfSigned", "clientCaFile", "clientAuth");
-    private static final Set<String> AUTH_KEYS = Set.of("realm", "htpasswd", "tokens", "clientCertificates");
+    private static final Set<String> AUTH_KEYS = Set.of("realm", "htpasswd", "tokens", "clientCertificates", "admins");
     private static final Set<String> TOKEN_KEYS = Set.of("user", "file");
     private static final Set<String> ACCESS_KEYS = Set.of("upstream", "allow", "deny", "users");
     private static final String TLS_EXPECTED = "a mapping with certFile and keyFile, or selfSigned: true";
@@ -38,7 +38,7 @@ final class SecurityReader {
                 .flatMap(node -> YamlMapping.open(
                         node,
                         "auth",
-                        "a mapping with realm, htpasswd, tokens, clientCertificates",
+                        "a mapping with realm, htpasswd, tokens, clientCertificates, admins",
                         m.context(),
                         AUTH_KEYS))
                 .flatMap(a -> readAuth(a, tls));
@@ -149,13 +149,14 @@ final class SecurityReader {
         if (certificates && tls.flatMap(ServerTls::clientCaFile).isEmpty()) {
             problems.add("auth.clientCertificates", "true without tls.clientCaFile", "tls.clientCaFile set");
         }
+        List<String> admins = values(a.list("admins", USER_EXPECTED, SecurityReader::parseUser));
         if (!a.has("htpasswd") && !a.has("tokens") && !certificates) {
             problems.add("auth", "no way to authenticate", "htpasswd, tokens or clientCertificates: true");
         }
         if (problems.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new ClientAuth(realm, htpasswd, tokens, certificates));
+        return Optional.of(new ClientAuth(realm, htpasswd, tokens, certificates, admins));
     }
 
     private static List<AccessRule> readAccess(YamlMapping m, UpstreamNames names, boolean authOn) {

@@ -150,4 +150,29 @@ class SecurityConfigTest {
                         + " clientCertificates)"),
                 problems("access: [{upstream: docker.io, users: [alice]}]\n"));
     }
+
+    @Test
+    void adminsAreUserNamesAndDefaultToNobody() throws IOException {
+        Files.writeString(dir.resolve("htpasswd"), "alice:$2y$05$abc\n");
+        ClientAuth auth = parse("auth: {htpasswd: htpasswd, admins: [alice, ops-robot]}\n")
+                .security()
+                .auth()
+                .orElseThrow();
+        assertEquals(List.of("alice", "ops-robot"), auth.admins());
+        assertTrue(auth.isAdmin("ops-robot"));
+        assertFalse(auth.isAdmin("bob"));
+        assertEquals(
+                List.of(),
+                parse("auth: {htpasswd: htpasswd}\n")
+                        .security()
+                        .auth()
+                        .orElseThrow()
+                        .admins());
+        assertEquals(
+                List.of("auth.admins[1]: \"a:b\" (expected: a user name without ':' or control characters)"),
+                problems("auth: {htpasswd: htpasswd, admins: [alice, \"a:b\"]}\n"));
+        assertEquals(
+                List.of("auth.admins: a scalar (expected: a list of a user name without ':' or control characters)"),
+                problems("auth: {htpasswd: htpasswd, admins: alice}\n"));
+    }
 }

@@ -8,6 +8,7 @@ import dev.wharf.proxy.admin.AdminRoutes;
 import dev.wharf.proxy.admin.AdminServer;
 import dev.wharf.proxy.admin.CacheEndpoints;
 import dev.wharf.proxy.admin.PrewarmRoutes;
+import dev.wharf.proxy.admin.StatsEndpoint;
 import dev.wharf.proxy.admin.StatusPage;
 import dev.wharf.proxy.admin.UpstreamsEndpoint;
 import dev.wharf.proxy.eviction.PinnedImages;
@@ -16,6 +17,7 @@ import dev.wharf.proxy.http.AsyncAccessLog;
 import dev.wharf.proxy.http.WharfServer;
 import dev.wharf.proxy.metrics.FillsGauge;
 import dev.wharf.proxy.metrics.NettyMemoryGauge;
+import dev.wharf.proxy.metrics.RecentTraffic;
 import dev.wharf.proxy.metrics.RequestMetrics;
 import dev.wharf.proxy.prewarm.PrewarmPins;
 import dev.wharf.proxy.security.SecurityGate;
@@ -117,6 +119,7 @@ public final class Wharf implements AutoCloseable {
     /** As {@link #start(WharfConfig, Clock)}, never evicting the images {@code pins} names. */
     public static Wharf start(WharfConfig config, Clock clock, PinnedImages pins) throws InterruptedException {
         PrometheusMeterRegistry meters = meters();
+        RecentTraffic traffic = new RecentTraffic(clock);
         Core core = null;
         WharfServer server = null;
         AsyncAccessLog accessLog = null;
@@ -155,7 +158,8 @@ public final class Wharf implements AutoCloseable {
                                 meters,
                                 config.upstreams().stream()
                                         .map(UpstreamConfig::name)
-                                        .toList()),
+                                        .toList(),
+                                traffic),
                         accessLog == null ? AccessLog.OFF : accessLog,
                         guard.forServer(config),
                         config.limits());
@@ -172,7 +176,8 @@ public final class Wharf implements AutoCloseable {
             try {
                 admin = AdminServer.start(
                         adminListen,
-                        new PrewarmRoutes(prewarming.scheduler()).addTo(adminRoutes(core, meters, config)));
+                        new PrewarmRoutes(prewarming.scheduler()).addTo(adminRoutes(core, meters, config, traffic)),
+                        guard.gate().adminGate(meters));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -222,7 +227,8 @@ public final class Wharf implements AutoCloseable {
     }
 
     /** The admin listener's endpoints; each added in one line. */
-    private static AdminRoutes adminRoutes(Core core, PrometheusMeterRegistry meters, WharfConfig config) {
+    private static AdminRoutes adminRoutes(
+            Core core, PrometheusMeterRegistry meters, WharfConfig config, RecentTraffic traffic) {
         Map<String, String> upstreams = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             URI url = upstream.url();
@@ -231,11 +237,12 @@ public final class Wharf implements AutoCloseable {
                     url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()));
         }
         AdminRoutes routes = new AdminRoutes()
-                .get("/", new StatusPage(meters, core.evictor(), upstreams).endpoint())
+                .get("/", new StatusPage(meters, core.evictor(), upstreams, traffic).endpoint())
+                .get("/stats", StatsEndpoint.of(traffic))
                 .get("/upstreams", UpstreamsEndpoint.of(meters, upstreams))
-                .get("/metrics", AdminEndpoints.metrics(meters::scrape))
-                .get("/healthz", AdminEndpoints.health())
-                .get("/readyz", AdminEndpoints.readiness(core.readiness(), core.storage()));
+                .getOpen("/metrics", AdminEndpoints.metrics(meters::scrape))
+                .getOpen("/healthz", AdminEndpoints.health())
+                .getOpen("/readyz", AdminEndpoints.readiness(core.readiness(), core.storage()));
         new CacheEndpoints(core.evictor()).addTo(routes);
         return routes;
     }

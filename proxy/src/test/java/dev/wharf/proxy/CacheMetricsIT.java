@@ -3,6 +3,8 @@ package dev.wharf.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.proxy.lab.Chromium;
 import dev.wharf.proxy.lab.ImageFormat;
 import dev.wharf.proxy.lab.ImageSeeder;
@@ -19,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A scripted sequence of misses, hits, a coalesced join and a stale answer against the real registry; the metrics
  * then count each exactly, the bytes served from the cache (the bytes saved) equal what the test received from it,
- * and the status page, rendered by headless Chromium, shows the same figures.
+ * {@code /stats} shows the same counts and bytes in each time window, and the status page, rendered by headless
+ * Chromium, shows the same figures, since start and per window.
  */
 class CacheMetricsIT {
     private static final String UPSTREAM = "up.test";
@@ -108,6 +112,24 @@ class CacheMetricsIT {
                 assertEquals(1, Samples.value(metrics, "wharf_stale_served_total{upstream=\"" + UPSTREAM + "\"}"));
                 assertEquals(0, Samples.value(metrics, "wharf_fills_in_flight"));
 
+                // The same sequence over the time windows: all of it within the last 5 minutes, so in every window.
+                JsonNode stats =
+                        new ObjectMapper().readTree(get(wharf.adminUrl().resolve("/stats")));
+                List<String> labels = new ArrayList<>();
+                for (JsonNode window : stats.path("windows")) {
+                    labels.add(window.path("window").asText());
+                    assertEquals(8, window.path("requests").asLong(), stats.toPrettyString());
+                    assertEquals(2, window.path("answers").path("hit").asLong(), stats.toPrettyString());
+                    assertEquals(1, window.path("answers").path("stale").asLong());
+                    assertEquals(1, window.path("answers").path("coalesced").asLong());
+                    assertEquals(4, window.path("answers").path("miss").asLong());
+                    assertEquals(4, window.path("fromCache").asLong());
+                    assertEquals(0.5, window.path("hitRatio").asDouble());
+                    assertEquals(fromCache, window.path("bytesFromCache").asLong(), "bytes saved in the window");
+                    assertEquals(fromUpstream, window.path("bytesFromUpstream").asLong());
+                }
+                assertEquals(List.of("5m", "1h", "24h"), labels);
+
                 Chromium chromium = new Chromium(profile);
                 URI page = wharf.adminUrl().resolve("/");
                 String dom = chromium.dumpDom(page);
@@ -115,6 +137,15 @@ class CacheMetricsIT {
                 assertTrue(figure(dom, "bytes-saved").endsWith("(" + fromCache + " bytes)"), dom);
                 assertTrue(figure(dom, "bytes-fetched").endsWith("(" + fromUpstream + " bytes)"), dom);
                 assertEquals("unbounded", figure(dom, "quota"));
+                for (String window : List.of("w5m-", "w1h-", "w24h-")) {
+                    assertEquals("8", figure(dom, window + "requests"), dom);
+                    assertEquals("50.0%", figure(dom, window + "hit-ratio"), dom);
+                    assertEquals("4", figure(dom, window + "hits"), dom);
+                    assertEquals("4", figure(dom, window + "misses"), dom);
+                    assertTrue(figure(dom, window + "bytes-saved").endsWith("(" + fromCache + " bytes)"), dom);
+                    assertTrue(figure(dom, window + "bytes-fetched").endsWith("(" + fromUpstream + " bytes)"), dom);
+                }
+                assertTrue(dom.contains("the windows start empty at every restart"), dom);
                 assertTrue(dom.contains("<td>" + UPSTREAM + "</td>"), dom);
                 assertTrue(section(dom, "most-pulled").contains(UPSTREAM + "/org/app:1"), dom);
                 assertTrue(section(dom, "largest").contains(UPSTREAM + "/org/stale:1"), dom);

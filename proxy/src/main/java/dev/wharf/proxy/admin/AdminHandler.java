@@ -1,5 +1,8 @@
 package dev.wharf.proxy.admin;
 
+import dev.wharf.proxy.security.AdminGate;
+import dev.wharf.proxy.security.Caller;
+import dev.wharf.proxy.security.Refusal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -16,22 +19,31 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers the admin listener from its {@link AdminRoutes}: the endpoint a request's method and path reach, {@code 405}
  * with {@code Allow} for a path known under other methods, {@code 404} otherwise. {@code HEAD} is answered as
- * {@code GET} without the body. Runs on the event loop; endpoints that block answer from their own threads.
+ * {@code GET} without the body. A route that is not open passes the {@link AdminGate} first: {@code 401} with the
+ * challenges, {@code 403} or {@code 429}, each with a JSON error body, and the endpoint is not called. Runs on the
+ * event loop; endpoints that block, and credential checks, answer from their own threads.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
     private final AdminRoutes routes;
+    private final AdminGate gate;
 
     AdminHandler(AdminRoutes routes) {
+        this(routes, AdminGate.OPEN);
+    }
+
+    AdminHandler(AdminRoutes routes, AdminGate gate) {
         this.routes = routes;
+        this.gate = gate;
     }
 
     @Override
@@ -47,18 +59,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         AdminRoutes.Match match = routes.find(method, uri.path());
         if (match instanceof AdminRoutes.Match.Found found) {
             AdminRequest admin = new AdminRequest(method, uri.path(), uri.parameters(), found.parameters());
-            CompletableFuture<AdminResponse> answer;
-            try {
-                answer = found.endpoint().answer(admin);
-            } catch (RuntimeException e) {
-                answer = CompletableFuture.failedFuture(e);
+            if (found.open()) {
+                call(ctx, found.endpoint(), admin, keepAlive, head);
+                return;
             }
-            answer.whenComplete((response, failure) -> ctx.executor().execute(() -> {
-                if (failure != null) {
-                    LOG.warn("admin {} {} failed", method, uri.path(), failure);
-                    write(ctx, AdminResponse.error(500, "internal error, see the log"), keepAlive, head);
+            CompletableFuture<Void> admitted;
+            try {
+                admitted = gate.admit(
+                        Caller.of(request, ctx.channel()), ctx.channel().remoteAddress());
+            } catch (RuntimeException e) {
+                admitted = CompletableFuture.failedFuture(e);
+            }
+            admitted.whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+                if (failure == null) {
+                    call(ctx, found.endpoint(), admin, keepAlive, head);
                 } else {
-                    write(ctx, response, keepAlive, head);
+                    refuse(ctx, failure instanceof CompletionException ? failure.getCause() : failure, keepAlive, head);
                 }
             }));
         } else if (match instanceof AdminRoutes.Match.WrongMethod wrong) {
@@ -68,6 +84,40 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             write(ctx, AdminResponse.text(404, "not found\n"), keepAlive, head);
         }
+    }
+
+    private static void call(
+            ChannelHandlerContext ctx, AdminEndpoint endpoint, AdminRequest admin, boolean keepAlive, boolean head) {
+        CompletableFuture<AdminResponse> answer;
+        try {
+            answer = endpoint.answer(admin);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((response, failure) -> ctx.executor().execute(() -> {
+            if (failure != null) {
+                LOG.warn("admin {} {} failed", admin.method(), admin.path(), failure);
+                write(ctx, AdminResponse.error(500, "internal error, see the log"), keepAlive, head);
+            } else {
+                write(ctx, response, keepAlive, head);
+            }
+        }));
+    }
+
+    private static void refuse(ChannelHandlerContext ctx, Throwable failure, boolean keepAlive, boolean head) {
+        if (!(failure instanceof Refusal refusal)) {
+            LOG.warn("admin authentication failed", failure);
+            write(ctx, AdminResponse.error(500, "internal error, see the log"), keepAlive, head);
+            return;
+        }
+        String message = switch (refusal.kind()) {
+            case UNAUTHORIZED -> "authentication required: log in as an administrator";
+            case DENIED -> "not an administrator (auth.admins)";
+            case TOO_MANY_REQUESTS -> "too many credential checks at once, retry later";
+        };
+        FullHttpResponse response = response(AdminResponse.error(refusal.kind().status(), message), head);
+        refusal.challenges().forEach(c -> response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c));
+        send(ctx, response, keepAlive);
     }
 
     @Override

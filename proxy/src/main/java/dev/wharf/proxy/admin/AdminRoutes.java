@@ -11,15 +11,17 @@ import java.util.TreeSet;
 /**
  * The admin listener's endpoints by method and path pattern. A pattern is {@code /}-separated segments, each literal
  * or {@code {name}}, which matches one non-empty segment and is handed to the endpoint. Adding an endpoint is one
- * call: {@code routes.add("POST", "/prewarm/{name}/run", endpoint)}. Not thread-safe while being built; read-only
- * once the server started.
+ * call: {@code routes.add("POST", "/prewarm/{name}/run", endpoint)}. Every route is for administrators only (when
+ * client authentication is on) unless added with {@link #getOpen}, so a new endpoint is closed by default. Not
+ * thread-safe while being built; read-only once the server started.
  */
 public final class AdminRoutes {
-    private record Route(String method, String[] segments, AdminEndpoint endpoint) {}
+    private record Route(String method, String[] segments, AdminEndpoint endpoint, boolean open) {}
 
     /** What a request finds: an endpoint with its path parameters, a path known for other methods, or nothing. */
     sealed interface Match {
-        record Found(AdminEndpoint endpoint, Map<String, String> parameters) implements Match {}
+        /** {@code open}: answered without authentication (health probes, the scrape). */
+        record Found(AdminEndpoint endpoint, Map<String, String> parameters, boolean open) implements Match {}
 
         record WrongMethod(String allowed) implements Match {}
 
@@ -30,10 +32,22 @@ public final class AdminRoutes {
 
     /** Adds {@code endpoint} for {@code method} on {@code pattern}; returns these routes. */
     public AdminRoutes add(String method, String pattern, AdminEndpoint endpoint) {
+        return add(method, pattern, endpoint, false);
+    }
+
+    /**
+     * Adds {@code endpoint} for {@code GET} on {@code pattern}, answered to anyone even when client authentication is
+     * on: only for what tells nothing about the cache's content and changes nothing (health probes, the scrape).
+     */
+    public AdminRoutes getOpen(String pattern, AdminEndpoint endpoint) {
+        return add("GET", pattern, endpoint, true);
+    }
+
+    private AdminRoutes add(String method, String pattern, AdminEndpoint endpoint, boolean open) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("pattern must start with /: " + pattern);
         }
-        routes.add(new Route(method, split(pattern), endpoint));
+        routes.add(new Route(method, split(pattern), endpoint, open));
         return this;
     }
 
@@ -52,7 +66,7 @@ public final class AdminRoutes {
                 continue;
             }
             if (route.method().equals(method)) {
-                return new Match.Found(route.endpoint(), parameters.get());
+                return new Match.Found(route.endpoint(), parameters.get(), route.open());
             }
             allowed.add(route.method());
         }

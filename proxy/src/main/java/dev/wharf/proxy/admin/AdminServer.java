@@ -1,5 +1,6 @@
 package dev.wharf.proxy.admin;
 
+import dev.wharf.proxy.security.AdminGate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -23,14 +24,23 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds {@code address} and serves {@code routes}; fails if it cannot bind. */
+    /** Binds {@code address} and serves {@code routes} to anyone; fails if it cannot bind. */
     public static AdminServer start(InetSocketAddress address, AdminRoutes routes) throws InterruptedException {
+        return start(address, routes, AdminGate.OPEN);
+    }
+
+    /**
+     * Binds {@code address} and serves {@code routes}, those not open only to callers {@code gate} admits; fails if
+     * it cannot bind.
+     */
+    public static AdminServer start(InetSocketAddress address, AdminRoutes routes, AdminGate gate)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
-                    .childHandler(new AdminInitializer(new AdminHandler(routes)))
+                    .childHandler(new AdminInitializer(new AdminHandler(routes, gate)))
                     .bind(address)
                     .sync()
                     .channel();

@@ -3,6 +3,7 @@ package dev.wharf.proxy.admin;
 import dev.wharf.proxy.eviction.CachedImage;
 import dev.wharf.proxy.eviction.Evictor;
 import dev.wharf.proxy.eviction.TagRef;
+import dev.wharf.proxy.metrics.RecentTraffic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Comparator;
@@ -11,7 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code GET /}: the status page, HTML rendered here (no script): hit ratio and bytes saved since start, bytes stored
+ * {@code GET /}: the status page, HTML rendered here (no script): hit ratio and bytes saved since start and over the
+ * last 5 minutes, hour and day ({@link RecentTraffic}, the figures of {@code /stats}), bytes stored
  * against the quota and the free space, each upstream's health and rate-limit budget, the largest and the most pulled
  * images. Every figure comes from the same meters {@code /metrics} exports and from the evictor's view of the cache.
  */
@@ -21,11 +23,13 @@ public final class StatusPage {
     private final MeterRegistry meters;
     private final Evictor evictor;
     private final Map<String, String> upstreams;
+    private final RecentTraffic traffic;
 
-    public StatusPage(MeterRegistry meters, Evictor evictor, Map<String, String> upstreams) {
+    public StatusPage(MeterRegistry meters, Evictor evictor, Map<String, String> upstreams, RecentTraffic traffic) {
         this.meters = meters;
         this.evictor = evictor;
         this.upstreams = upstreams;
+        this.traffic = traffic;
     }
 
     /** The endpoint; the cache view is taken on the evictor's thread. */
@@ -51,7 +55,9 @@ public final class StatusPage {
         row(html, "Answers fetched upstream", "misses", String.valueOf((long) misses));
         row(html, "Bytes saved (served from the cache)", "bytes-saved", bytes(saved));
         row(html, "Bytes fetched upstream", "bytes-fetched", bytes(fetched));
-        html.append("</table><h2>Storage</h2><table>");
+        html.append("</table>");
+        recent(html);
+        html.append("<h2>Storage</h2><table>");
         row(html, "Stored", "stored", bytes(view.storedBytes()));
         row(
                 html,
@@ -103,6 +109,34 @@ public final class StatusPage {
                         .limit(TOP)
                         .toList());
         return html.append("</body></html>").toString();
+    }
+
+    /** One row per window; each cell's id is the window and the figure, such as {@code w5m-hit-ratio}. */
+    private void recent(StringBuilder html) {
+        html.append("<h2>Recent traffic</h2><p id=\"windows-since\">Counted in memory since this process started (")
+                .append(escape(traffic.since().toString()))
+                .append("): the windows start empty at every restart.</p><table id=\"windows\"><tr><th>Window</th>")
+                .append("<th>Requests</th><th>Hit ratio</th><th>From the cache</th><th>Fetched upstream</th>")
+                .append("<th>Bytes saved</th><th>Bytes fetched upstream</th></tr>");
+        for (RecentTraffic.Window w : traffic.windows()) {
+            String id = "w" + StatsEndpoint.label(w) + "-";
+            html.append("<tr><th>Last ").append(StatsEndpoint.label(w)).append("</th>");
+            cell(html, id + "requests", String.valueOf(w.requests()));
+            cell(
+                    html,
+                    id + "hit-ratio",
+                    w.hitRatio().isPresent() ? percent(w.hitRatio().getAsDouble()) : "none");
+            cell(html, id + "hits", String.valueOf(w.fromCache()));
+            cell(html, id + "misses", String.valueOf(w.misses()));
+            cell(html, id + "bytes-saved", bytes(w.bytesFromCache()));
+            cell(html, id + "bytes-fetched", bytes(w.bytesFromUpstream()));
+            html.append("</tr>");
+        }
+        html.append("</table>");
+    }
+
+    private static void cell(StringBuilder html, String id, String value) {
+        html.append("<td id=\"").append(id).append("\">").append(escape(value)).append("</td>");
     }
 
     private void images(StringBuilder html, String title, String id, List<CachedImage> images) {

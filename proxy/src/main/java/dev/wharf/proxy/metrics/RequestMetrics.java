@@ -2,6 +2,7 @@ package dev.wharf.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * wharf_stale_served_total{upstream}}, manifests and blobs answered by how the cache came by them ({@code
  * wharf_cache_requests_total{kind,outcome}}) and the body bytes sent, from the cache or fetched upstream for the
  * request ({@code wharf_served_bytes_total{source}}). Every counter of a configured upstream is registered up front, so
- * counting a request allocates nothing. Thread-safe.
+ * counting a request allocates nothing. The same calls feed the per-minute {@link RecentTraffic} behind the status
+ * page's and {@code /stats}' time windows. Thread-safe.
  */
 public final class RequestMetrics {
     static final String REQUESTS = "wharf_requests_total";
@@ -45,10 +47,17 @@ public final class RequestMetrics {
     private final Map<String, Counter> cacheRequests = new HashMap<>();
     private final Counter bytesFromCache;
     private final Counter bytesFromUpstream;
+    private final RecentTraffic traffic;
 
     /** Registers the request counters, and one stale counter for each of {@code upstreams}. */
     public RequestMetrics(MeterRegistry registry, Collection<String> upstreams) {
+        this(registry, upstreams, new RecentTraffic(Clock.systemUTC()));
+    }
+
+    /** As {@link #RequestMetrics(MeterRegistry, Collection)}, also counting every answer into {@code traffic}. */
+    public RequestMetrics(MeterRegistry registry, Collection<String> upstreams, RecentTraffic traffic) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.traffic = Objects.requireNonNull(traffic, "traffic");
         Kind[] kinds = Kind.values();
         this.requests = new Counter[kinds.length * RESULTS.length];
         for (Kind kind : kinds) {
@@ -91,7 +100,9 @@ public final class RequestMetrics {
             throw new IllegalArgumentException("not a manifest or blob outcome: " + kind + " " + outcome);
         }
         counter.increment();
-        (outcome.equals("miss") ? bytesFromUpstream : bytesFromCache).increment(bytes);
+        boolean fromUpstream = outcome.equals("miss");
+        (fromUpstream ? bytesFromUpstream : bytesFromCache).increment(bytes);
+        traffic.answered(OUTCOMES.indexOf(outcome), fromUpstream, bytes);
     }
 
     private Counter servedBytes(String source) {
@@ -106,6 +117,7 @@ public final class RequestMetrics {
     public void served(Kind kind, int status) {
         int result = Math.max(0, Math.min(RESULTS.length - 1, status / 100 - 2));
         requests[kind.ordinal() * RESULTS.length + result].increment();
+        traffic.served();
     }
 
     /** Counts one tag's last known manifest served because {@code upstream} did not confirm it. */

@@ -3,6 +3,7 @@ package dev.wharf.proxy.security;
 import dev.wharf.config.AccessRule;
 import dev.wharf.config.Security;
 import dev.wharf.proxy.pull.Target;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,6 +43,17 @@ public final class SecurityGate implements Gate, AutoCloseable {
                 });
         checks.allowCoreThreadTimeOut(true);
         return new SecurityGate(security, checks);
+    }
+
+    /**
+     * The gate of the admin API and status page: with {@code auth}, callers authenticated the same way as on the
+     * registry API (on the same check threads) who are in {@code auth.admins}, failures counted in {@code meters};
+     * without it, {@link AdminGate#OPEN}.
+     */
+    public AdminGate adminGate(MeterRegistry meters) {
+        return authenticator
+                .<AdminGate>map(a -> new Administrators(a, security.auth().orElseThrow(), meters))
+                .orElse(AdminGate.OPEN);
     }
 
     @Override

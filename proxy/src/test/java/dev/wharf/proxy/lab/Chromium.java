@@ -24,6 +24,15 @@ public final class Chromium {
         return run("--dump-dom", page.toString()).stdoutText();
     }
 
+    /**
+     * Loads {@code page} as {@link #dumpDom} does, returning the whole run: the DOM on stdout, and on stderr why a
+     * load failed (headless Chromium cannot answer an authentication prompt: it logs {@code
+     * ERR_INVALID_AUTH_CREDENTIALS} and renders nothing).
+     */
+    public CommandResult load(URI page) {
+        return run("--dump-dom", page.toString());
+    }
+
     /** Saves a PNG screenshot of {@code page} to {@code file}. */
     public void screenshot(URI page, Path file) {
         run("--screenshot=" + file.toAbsolutePath(), "--window-size=1200,1800", page.toString());
