@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -19,20 +18,19 @@ import java.util.concurrent.TimeUnit;
 final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8 * 1024;
     static final int MAX_HEADER_SIZE = 16 * 1024;
-    private static final SecurityHeadersHandler SECURITY_HEADERS = new SecurityHeadersHandler();
 
-    private final RegistryHandler registry;
+    private final RequestHandlers requests;
     private final ConnectionLimitHandler connectionLimit;
     private final ServerLimits limits;
     private final Optional<ServerSsl> tls;
 
     /** With {@code tls}, each connection starts with the TLS handshake of its current certificate. */
     HttpInitializer(
-            RegistryHandler registry,
+            RequestHandlers requests,
             ConnectionLimitHandler connectionLimit,
             ServerLimits limits,
             Optional<ServerSsl> tls) {
-        this.registry = registry;
+        this.requests = requests;
         this.connectionLimit = connectionLimit;
         this.limits = limits;
         this.tls = tls;
@@ -46,13 +44,12 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("headBytes", head.bytes())
-                .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 64 * 1024))
-                .addLast("securityHeaders", SECURITY_HEADERS)
-                .addLast("headRequests", head.messages())
+                .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 64 * 1024));
+        requests.addTo(ch.pipeline());
+        ch.pipeline()
+                .addAfter(RequestHandlers.SECURITY_HEADERS, "headRequests", head.messages())
                 // Holds back requests decoded from the same read while auto-read is off, so pipelined requests
                 // reach the registry handler one at a time and are answered in order.
-                .addLast("flow", new FlowControlHandler())
-                .addLast("chunked", new ChunkedWriteHandler())
-                .addLast("registry", registry);
+                .addAfter("headRequests", "flow", new FlowControlHandler());
     }
 }
