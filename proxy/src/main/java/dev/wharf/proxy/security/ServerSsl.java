@@ -3,6 +3,8 @@ package dev.wharf.proxy.security;
 import dev.wharf.config.ServerTls;
 import dev.wharf.proxy.upstream.Pem;
 import dev.wharf.proxy.upstream.WatchedFile;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The server side of the TLS listener: an {@link SslContext} from PEM files, checked every few seconds and rebuilt
  * when a file changed (new connections get the new certificate; open ones keep theirs), or from a self-signed
  * certificate made at start-up, whose fingerprint is logged. With a client CA, client certificates it issued are
- * verified (required or optional). TLS 1.2 and 1.3 only. A file that turns unreadable or invalid is logged and the
+ * verified (required or optional). TLS 1.2 and 1.3 only. ALPN offers {@code h2} and {@code http/1.1}; a client that
+ * offers neither is served HTTP/1.1. A file that turns unreadable or invalid is logged and the
  * last good context kept. Messages name files, never key material.
  */
 public final class ServerSsl implements AutoCloseable {
@@ -34,6 +37,12 @@ public final class ServerSsl implements AutoCloseable {
     private static final int PEM_LIMIT = 1024 * 1024;
     private static final long CHECK_SECONDS = 2;
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
 
     private final ServerTls config;
     private final Optional<SelfSignedCertificate> selfSigned;
@@ -134,7 +143,8 @@ public final class ServerSsl implements AutoCloseable {
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                     .sslProvider(SslProvider.JDK)
-                    .protocols(PROTOCOLS);
+                    .protocols(PROTOCOLS)
+                    .applicationProtocolConfig(ALPN);
             if (config.clientCaFile().isPresent()) {
                 builder.trustManager(certificates(
                                 "tls.clientCaFile", config.clientCaFile().get(), contents.get(next)))
