@@ -187,6 +187,8 @@ class Http2ClientsIT {
         for (JsonNode entry : entries) {
             assertEquals("HTTP/2", entry.get("protocol").asText(), entry.toString());
             assertEquals(200, entry.get("status").asInt(), entry.toString());
+            assertEquals("127.0.0.1", entry.get("remote").asText(), "the connection's address: " + entry);
+            assertTrue(entry.get("userAgent").asText().startsWith("curl/"), entry.toString());
         }
     }
 

@@ -247,6 +247,21 @@ class Http2LimitsIT {
         }
     }
 
+    @Test
+    void aConnectionPassingNoBytesIsClosedAfterTheIdleTimeoutEvenWithAStreamOpen() throws Exception {
+        ImageSeeder.of(registry).seedImage("team/app", List.of("1"), ImageFormat.OCI, "amd64", 1);
+        String manifest = "/v2/" + UPSTREAM + "/team/app/manifests/1";
+        try (RunningWharf wharf = wharf("idleTimeout: 1s, ");
+                H2Client client = H2Client.connect(caPem, port(wharf), 0)) {
+            // The answer waits for a window the client never gives: no bytes either way from then on.
+            H2Client.Stream held = client.request("GET", manifest, Map.of("accept", OCI_MANIFEST), false);
+            assertEquals(200, held.awaitHeaders(WAIT).status());
+            assertTrue(client.awaitClosed(WAIT), "closed by the idle timeout");
+            assertTrue(held.isDone());
+            assertEquals(0, held.bytes());
+        }
+    }
+
     private static String scrape(HttpClient http, RunningWharf wharf) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(wharf.adminUrl().resolve("/metrics"))
