@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.proxy.lab.FaultyUpstream;
 import dev.wharf.proxy.lab.FreePort;
 import dev.wharf.proxy.lab.H2Client;
 import dev.wharf.proxy.lab.ImageFormat;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * real registry: the configured stream limit is announced in SETTINGS and a stream beyond it is refused; a burst of
  * requests each reset at once (Rapid Reset) gets GOAWAY and the connection closed while another connection goes on
  * being served; a large blob read through a window the client keeps almost shut arrives byte-exact, costs no memory for
- * what is unread, and does not hold up a manifest on another stream of the same connection.
+ * what is unread, and does not hold up a manifest on another stream of the same connection; a blob whose upstream bytes
+ * fail verification while they stream is reset short of its end, never completed.
  */
 class Http2LimitsIT {
     private static final String UPSTREAM = "registry.test";
@@ -259,6 +261,35 @@ class Http2LimitsIT {
             assertTrue(client.awaitClosed(WAIT), "closed by the idle timeout");
             assertTrue(held.isDone());
             assertEquals(0, held.bytes());
+        }
+    }
+
+    @Test
+    void aBlobFailingVerificationWhileItStreamsIsResetNeverCompleted() throws Exception {
+        // Large enough that its first bytes, and the status with them, go out long before its last is verified.
+        SeededImage image = ImageSeeder.of(registry).seedLarge("team/bad", "1", 32 * MIB);
+        String layer = image.blobDigests().get(image.blobDigests().size() - 1);
+        String blob = "/v2/" + UPSTREAM + "/team/bad/blobs/" + layer;
+        try (FaultyUpstream faulty = FaultyUpstream.fronting(registry)) {
+            String yaml = "defaultUpstream: " + UPSTREAM + "\nupstreams:\n  - name: " + UPSTREAM + "\n    url: "
+                    + faulty.url() + "\ntlsListen: 127.0.0.1:" + FreePort.find() + "\ntls: {certFile: "
+                    + dir.resolve("tls.crt") + ", keyFile: " + dir.resolve("tls.key") + "}\n";
+            try (RunningWharf wharf = RunningWharf.start(yaml, dir.resolve("data"));
+                    H2Client client = H2Client.connect(caPem, port(wharf), 65535)) {
+                faulty.inject(FaultyUpstream.Fault.wrongBytes(), p -> p.contains("/blobs/"));
+                H2Client.Stream lied = client.request("GET", blob, true);
+                lied.await(WAIT);
+                assertEquals(200, lied.status(), "the status went out with the first byte");
+                long size = Long.parseLong(lied.header("content-length"));
+                assertTrue(lied.resetCode() >= 0, "reset, not ended: " + lied.resetCode());
+                assertTrue(lied.bytes() < size, lied.bytes() + " of " + size + " bytes");
+
+                faulty.heal();
+                H2Client.Stream healed = client.request("GET", blob, true);
+                healed.await(WAIT);
+                assertEquals(200, healed.status(), "the connection goes on");
+                assertEquals(layer, healed.digest(), "nothing of the lie was kept");
+            }
         }
     }
 
