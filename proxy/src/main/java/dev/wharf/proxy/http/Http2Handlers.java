@@ -20,8 +20,8 @@ import java.time.Duration;
  * <p>What HTTP/1.1's own handlers do has an HTTP/2 counterpart here: the request-head size limit is the header list
  * size announced in SETTINGS (line and headers together, as on HTTP/1.1), the pipelining limit is the concurrent
  * stream limit, {@code Host} comes from {@code :authority} (the conversion maps it), and connection-specific headers
- * ({@code Connection}, {@code Keep-Alive}, {@code Transfer-Encoding}) are refused in requests by the codec and
- * dropped from answers by the conversion.
+ * ({@code Connection}, {@code Keep-Alive}, {@code Transfer-Encoding}) in a request make the codec reset its stream and
+ * close the connection, and are dropped from answers by the conversion.
  */
 final class Http2Handlers {
     /** The largest header list a client may send: HTTP/1.1's request line and header limits together. */
