@@ -57,6 +57,12 @@ public final class Defaults {
     public static final int MAX_CONNECTIONS_PER_ADDRESS = 256;
     /** Requests one connection may send ahead of their answers. */
     public static final int MAX_PIPELINED = 16;
+    /** Streams one HTTP/2 connection may have open at once (announced in its SETTINGS). */
+    public static final int HTTP2_MAX_CONCURRENT_STREAMS = 100;
+    /** Stream resets one HTTP/2 connection may cause within {@link #HTTP2_RESET_WINDOW} before it is closed. */
+    public static final int HTTP2_MAX_RESETS = 200;
+    /** The window {@link #HTTP2_MAX_RESETS} counts in. */
+    public static final Duration HTTP2_RESET_WINDOW = Duration.ofSeconds(30);
 
     private static final List<String> PUBLIC_REGISTRIES =
             List.of("ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws", "mcr.microsoft.com");

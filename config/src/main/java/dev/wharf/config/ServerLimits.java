@@ -10,25 +10,38 @@ import java.util.Objects;
  * long is closed. {@code maxConnections} in all and {@code maxConnectionsPerAddress} from one client IP address:
  * connections beyond them are answered at once ({@code 503} / {@code 429}) and closed. {@code maxPipelined}: requests
  * a client may send ahead of their answers on one connection; the next one is answered {@code 429} and the
- * connection closed once the earlier ones are answered.
+ * connection closed once the earlier ones are answered. {@code http2}: what one HTTP/2 connection may hold and do.
  */
 public record ServerLimits(
         Duration headerTimeout,
         Duration idleTimeout,
         int maxConnections,
         int maxConnectionsPerAddress,
-        int maxPipelined) {
+        int maxPipelined,
+        Http2Limits http2) {
     /** The built-in limits. */
     public static final ServerLimits DEFAULT = new ServerLimits(
             Defaults.HEADER_TIMEOUT,
             Defaults.IDLE_TIMEOUT,
             Defaults.MAX_CONNECTIONS,
             Defaults.MAX_CONNECTIONS_PER_ADDRESS,
-            Defaults.MAX_PIPELINED);
+            Defaults.MAX_PIPELINED,
+            Http2Limits.DEFAULT);
+
+    /** The limits with the default HTTP/2 limits. */
+    public ServerLimits(
+            Duration headerTimeout,
+            Duration idleTimeout,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            int maxPipelined) {
+        this(headerTimeout, idleTimeout, maxConnections, maxConnectionsPerAddress, maxPipelined, Http2Limits.DEFAULT);
+    }
 
     public ServerLimits {
         Objects.requireNonNull(headerTimeout, "headerTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(http2, "http2");
         if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }

@@ -133,6 +133,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheHttp2LimitsWithDefaultsForWhatIsLeftOut() {
+        assertEquals(
+                Http2Limits.DEFAULT,
+                ConfigLoader.parse("", Map.of(), BASE).limits().http2());
+        assertEquals(
+                new Http2Limits(20, Defaults.HTTP2_MAX_RESETS, Duration.ofMinutes(1)),
+                ConfigLoader.parse("limits: {http2: {maxConcurrentStreams: 20, resetWindow: 1m}}", Map.of(), BASE)
+                        .limits()
+                        .http2());
+    }
+
+    @Test
     void emptyOrCommentOnlyFileMeansDefaultsWithStorageInBaseDir() {
         for (String yaml : List.of("", "# nothing here\n", "---\n", "~")) {
             WharfConfig config = ConfigLoader.parse(yaml, Map.of(), BASE);

@@ -119,6 +119,19 @@ class InvalidConfigTest {
                         "limits.maxConnectionsPerAddress: \"lots\" (expected: an integer 1-1000000)"),
                 row("limits: {maxPipelined: 2000}", "limits.maxPipelined: \"2000\" (expected: an integer 1-1024)"),
                 row(
+                        "limits: {http2: {maxConcurrentStreams: 0}}",
+                        "limits.http2.maxConcurrentStreams: \"0\" (expected: an integer 1-10000)"),
+                row(
+                        "limits: {http2: {maxResets: many}}",
+                        "limits.http2.maxResets: \"many\" (expected: an integer 1-1000000)"),
+                row(
+                        "limits: {http2: {resetWindow: 1500ms}}",
+                        "limits.http2.resetWindow: \"1500ms\" (expected: whole seconds like 30s, 1m (at least 1s))"),
+                row("limits: {http2: {maxStreams: 5}}", "limits.http2.maxStreams: unknown key"),
+                row(
+                        "limits: {http2: 100}",
+                        "limits.http2: a scalar (expected: a mapping of maxConcurrentStreams, maxResets, resetWindow)"),
+                row(
                         ROBOT + "  - name: x.io\n    url: https://x.io\n    offline: maybe",
                         "upstreams[1].offline: \"maybe\" (expected: true or false)"),
                 row(

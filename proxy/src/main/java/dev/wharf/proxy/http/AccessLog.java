@@ -25,6 +25,7 @@ public interface AccessLog {
      * @param repository the repository within it; empty likewise
      * @param cache how the cache answered a manifest or blob ({@code hit}, {@code miss}, {@code stale},
      *     {@code coalesced}); empty for other answers and failures
+     * @param protocol the protocol that carried the request: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}
      */
     record Entry(
             long epochMillis,
@@ -38,7 +39,8 @@ public interface AccessLog {
             boolean complete,
             String upstream,
             String repository,
-            String cache) {
+            String cache,
+            String protocol) {
 
         /** An entry for a request routed to no upstream, or answered without the cache. */
         public Entry(
@@ -51,7 +53,7 @@ public interface AccessLog {
                 long bytes,
                 long nanos,
                 boolean complete) {
-            this(epochMillis, remote, method, uri, userAgent, status, bytes, nanos, complete, "", "", "");
+            this(epochMillis, remote, method, uri, userAgent, status, bytes, nanos, complete, "", "", "", "HTTP/1.1");
         }
     }
 }

@@ -142,7 +142,7 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
 
     /**
      * One JSON object and a newline: time, remote, method, uri, status, bytes, ms, complete, userAgent, upstream,
-     * repository, cache.
+     * repository, cache, protocol.
      */
     static void format(Entry e, StringBuilder out) {
         out.append("{\"time\":\"");
@@ -172,6 +172,8 @@ public final class AsyncAccessLog implements AccessLog, AutoCloseable {
         string(e.repository(), Integer.MAX_VALUE, out);
         out.append(",\"cache\":");
         string(e.cache(), Integer.MAX_VALUE, out);
+        out.append(",\"protocol\":");
+        string(e.protocol(), Integer.MAX_VALUE, out);
         out.append("}\n");
     }
 

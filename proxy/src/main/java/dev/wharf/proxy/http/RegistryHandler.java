@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -364,7 +365,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             BlobReader partial = filling.partial();
             Optional<FileChannel> file = partial.fileChannel();
             ChannelFuture done;
-            if (file.isPresent() && ctx.pipeline().get(SslHandler.class) == null) {
+            if (file.isPresent() && sendsFiles(ctx)) {
                 ChannelFuture streamed =
                         ctx.write(FillChunkedInput.regions(fill, partial, file.get(), first, length, ctx.channel()));
                 // A stream that fails must end the connection: the last content would complete a short response.
@@ -414,13 +415,13 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             long length = range.map(ByteRange::length).orElse(content.size());
             ctx.write(response);
             ChannelFuture done;
-            boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-            if (content instanceof BlobContent.LocalFile file && !tls) {
+            if (content instanceof BlobContent.LocalFile file && sendsFiles(ctx)) {
                 // Zero-copy: the kernel sends the file. The region leaves the channel to the content, closed below.
                 ctx.write(new SharedFileRegion(file.channel(), first, length));
                 done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             } else if (content instanceof BlobContent.LocalFile file) {
-                // TLS must encrypt in user space: the file is read on a worker, a chunk ahead, never on the event loop.
+                // TLS must encrypt in user space, and HTTP/2 frame it: the file is read on a worker, a chunk ahead,
+                // never on the event loop.
                 done = ctx.writeAndFlush(new HttpChunkedInput(new PrefetchedChunkedInput(
                         new BorrowedFileReader(file.channel(), file.size()), first, length, storage, ctx.channel())));
             } else if (content instanceof BlobContent.Ranged ranged) {
@@ -483,8 +484,19 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
                     complete,
                     target.map(Target::upstream).orElse(""),
                     target.map(t -> t.repository().value()).orElse(""),
-                    status < 400 ? cache : ""));
+                    status < 400 ? cache : "",
+                    ctx.channel() instanceof Http2StreamChannel
+                            ? "HTTP/2"
+                            : logged.protocolVersion().text()));
         }
+    }
+
+    /**
+     * Whether a file can leave by sendfile on this channel: only on a plain HTTP/1 connection (TLS encrypts in user
+     * space; an HTTP/2 stream's bytes are framed, and flow-controlled, by the codec).
+     */
+    private static boolean sendsFiles(ChannelHandlerContext ctx) {
+        return !(ctx.channel() instanceof Http2StreamChannel) && ctx.pipeline().get(SslHandler.class) == null;
     }
 
     private static RequestMetrics.Kind kind(Route route) {

@@ -146,8 +146,8 @@ public final class WharfServer implements AutoCloseable {
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
-        RegistryHandler handler = new RegistryHandler(
-                new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog, security.gate());
+        RequestHandlers handler = new RequestHandlers(new RegistryHandler(
+                new Router(upstreamByHost, defaultUpstream), pull, storage, metrics, accessLog, security.gate()));
         // One limiter for both listeners: the limits are on what a client holds of this server. Each listening socket
         // has its own accept-failure state.
         ConnectionLimiter limiter = ConnectionLimiter.fitting(limits);

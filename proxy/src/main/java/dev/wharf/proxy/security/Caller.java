@@ -22,7 +22,11 @@ public record Caller(Optional<String> authorization, Supplier<Optional<X509Certi
     }
 
     private static Optional<X509Certificate> peer(Channel channel) {
+        // An HTTP/2 stream's channel is a child of the connection's, which holds the TLS session.
         SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null && channel.parent() != null) {
+            ssl = channel.parent().pipeline().get(SslHandler.class);
+        }
         if (ssl == null) {
             return Optional.empty();
         }

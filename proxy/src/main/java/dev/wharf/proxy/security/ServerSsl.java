@@ -3,7 +3,10 @@ package dev.wharf.proxy.security;
 import dev.wharf.config.ServerTls;
 import dev.wharf.proxy.upstream.Pem;
 import dev.wharf.proxy.upstream.WatchedFile;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * The server side of the TLS listener: an {@link SslContext} from PEM files, checked every few seconds and rebuilt
  * when a file changed (new connections get the new certificate; open ones keep theirs), or from a self-signed
  * certificate made at start-up, whose fingerprint is logged. With a client CA, client certificates it issued are
- * verified (required or optional). TLS 1.2 and 1.3 only. A file that turns unreadable or invalid is logged and the
+ * verified (required or optional). TLS 1.2 and 1.3 only. ALPN offers {@code h2} and {@code http/1.1}; a client that
+ * offers neither is served HTTP/1.1. Encryption is BoringSSL's (netty-tcnative) where its native library loads, the
+ * JDK's otherwise (or with {@code -Dio.netty.handler.ssl.noOpenSsl=true}); which one is logged at start-up. A file that turns unreadable or invalid is logged and the
  * last good context kept. Messages name files, never key material.
  */
 public final class ServerSsl implements AutoCloseable {
@@ -34,6 +39,12 @@ public final class ServerSsl implements AutoCloseable {
     private static final int PEM_LIMIT = 1024 * 1024;
     private static final long CHECK_SECONDS = 2;
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
 
     private final ServerTls config;
     private final Optional<SelfSignedCertificate> selfSigned;
@@ -70,6 +81,7 @@ public final class ServerSsl implements AutoCloseable {
         ServerSsl ssl = new ServerSsl(config, selfSigned, List.copyOf(files));
         ssl.loaded = ssl.readAll();
         ssl.context = ssl.build(ssl.loaded);
+        LOG.info("TLS on {}: {}", config.listen(), provider());
         selfSigned.ifPresent(s -> LOG.info(
                 "TLS on {} with a self-signed certificate, SHA-256 fingerprint {}",
                 config.listen(),
@@ -78,6 +90,16 @@ public final class ServerSsl implements AutoCloseable {
             ssl.checker.scheduleWithFixedDelay(ssl::reloadIfChanged, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
         }
         return ssl;
+    }
+
+    /** Which TLS implementation encrypts, for the start-up log. */
+    static String provider() {
+        if (OpenSsl.isAvailable()) {
+            return "OpenSSL provider (" + OpenSsl.versionString() + ")";
+        }
+        Throwable cause = OpenSsl.unavailabilityCause();
+        return "JDK provider (OpenSSL unavailable: "
+                + (cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage()) + ")";
     }
 
     /** The context new connections use. */
@@ -133,8 +155,9 @@ public final class ServerSsl implements AutoCloseable {
         }
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
-                    .sslProvider(SslProvider.JDK)
-                    .protocols(PROTOCOLS);
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .applicationProtocolConfig(ALPN);
             if (config.clientCaFile().isPresent()) {
                 builder.trustManager(certificates(
                                 "tls.clientCaFile", config.clientCaFile().get(), contents.get(next)))

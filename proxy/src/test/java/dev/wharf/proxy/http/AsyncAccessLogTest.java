@@ -63,6 +63,7 @@ class AsyncAccessLogTest {
         assertEquals("2.345", first.get("ms").asText());
         assertEquals(true, first.get("complete").asBoolean());
         assertEquals("containerd/v2.0.0", first.get("userAgent").asText());
+        assertEquals("HTTP/1.1", first.get("protocol").asText());
         JsonNode second = JSON.readTree(lines.get(2));
         assertEquals("2026-11-18T04:26:41.000Z", second.get("time").asText(), "always three fraction digits");
         assertEquals("0.007", second.get("ms").asText());
