@@ -6,12 +6,10 @@ import dev.wharf.storage.TagLink;
 import dev.wharf.storage.UpstreamName;
 import dev.wharf.storage.s3.BucketListing;
 import dev.wharf.storage.s3.S3EvictionStore;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +65,7 @@ final class BucketTarget implements EvictionTarget {
     private final BucketEvictionSettings bucket;
     private final S3EvictionStore store;
     private final CacheCensus.References references;
-    private final Map<Digest, Instant> mine = new ConcurrentHashMap<>();
+    private final BucketUses uses;
     private final Map<String, BucketJournal> journals = new TreeMap<>();
     private final Map<BucketListing.TagObject, Optional<Digest>> tagDigests = new HashMap<>();
     private final Map<Digest, String> mediaTypes = new HashMap<>();
@@ -81,7 +78,8 @@ final class BucketTarget implements EvictionTarget {
         this.bucket = bucket;
         this.store = bucket.bucket();
         this.references = references;
-        bucket.pending().onReclaim(this::reclaimed);
+        this.uses = new BucketUses(store, settings.uses(), settings.clock());
+        bucket.pending().onReclaim(uses::reclaimed);
         if (bucket.grace().compareTo(settings.bounds().checkEvery()) <= 0) {
             LOG.warn(
                     "storage.evictGrace ({}) is not longer than storage.evictEvery ({}): a replica may learn of an"
@@ -94,31 +92,35 @@ final class BucketTarget implements EvictionTarget {
     /** Learns of the evictions under way and, holding the lease, completes those a crash cut short. */
     @Override
     public void recover() {
-        Set<String> fresh = readJournals();
-        if (!fresh.isEmpty()) {
-            LOG.info("{} eviction(s) of the shared bucket under way", fresh.size());
-        }
-        exclusively(() -> {
-            for (Map.Entry<String, BucketJournal> journal : journals.entrySet()) {
-                redoTags(journal.getValue());
+        try {
+            Set<String> fresh = readJournals();
+            if (!fresh.isEmpty()) {
+                LOG.info("{} eviction(s) of the shared bucket under way", fresh.size());
             }
-            return null;
-        });
+            exclusively(() -> {
+                for (Map.Entry<String, BucketJournal> journal : journals.entrySet()) {
+                    redoTags(journal.getValue());
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // Start-up never needs the bucket: the next check completes what is left.
+            LOG.warn("cannot look for evictions of the shared bucket under way now; the next check will", e);
+        }
     }
 
     /** Publishes this replica's uses and learns of evictions other replicas started. */
     @Override
     public void maintain() {
-        publishUses();
+        uses.publish();
         readJournals();
     }
 
     @Override
     public CacheCensus census() {
-        settings.uses().drain(this::used);
         BucketListing listing = store.list();
-        Map<Digest, Instant> uses = mergedUses(listing);
-        Set<Digest> going = going(listing, uses);
+        Map<Digest, Instant> lastUses = uses.merged(listing);
+        Set<Digest> going = going(listing, lastUses);
         Map<Digest, CacheCensus.Item> items = new HashMap<>();
         Map<Digest, List<Digest>> refs = new HashMap<>();
         listing.blobs().forEach((digest, blob) -> {
@@ -126,7 +128,7 @@ final class BucketTarget implements EvictionTarget {
                 return;
             }
             boolean manifest = listing.mediaTypes().contains(digest);
-            Instant lastUse = later(uses.get(digest), blob.lastModified());
+            Instant lastUse = later(lastUses.get(digest), blob.lastModified());
             items.put(digest, new CacheCensus.Item(digest, blob.size(), manifest, lastUse));
             if (manifest) {
                 refs.put(digest, referencesOf(digest));
@@ -140,6 +142,10 @@ final class BucketTarget implements EvictionTarget {
                             .add(new TagRef(tag.upstream().value(), tag.repository(), tag.tag())));
         }
         storedBytes = listing.blobBytes();
+        if (lease != null && !lease.renew()) {
+            throw new StorageException(
+                    StorageException.Kind.UNAVAILABLE, "lost the eviction lease of the shared bucket; stopping");
+        }
         return CacheCensus.of(items, refs, tags);
     }
 
@@ -196,25 +202,6 @@ final class BucketTarget implements EvictionTarget {
     @Override
     public long storedAfter(EvictionPlan plan) {
         return storedBytes;
-    }
-
-    private void used(Digest digest, Instant at) {
-        mine.merge(digest, at, BucketTarget::later);
-    }
-
-    /** A replica that stores an evicted digest again serves it: published at once, so the eviction keeps it. */
-    private void reclaimed(Digest digest) {
-        used(digest, settings.clock().instant());
-        try {
-            store.putUses(encodeUses(mine));
-        } catch (RuntimeException e) {
-            LOG.warn("cannot publish the use of {} stored again during its eviction", digest, e);
-        }
-    }
-
-    private void publishUses() {
-        settings.uses().drain(this::used);
-        store.putUses(encodeUses(mine));
     }
 
     /**
@@ -276,8 +263,7 @@ final class BucketTarget implements EvictionTarget {
             return;
         }
         BucketListing listing = store.list();
-        Map<Digest, Instant> uses = mergedUses(listing);
-        Set<Digest> going = going(listing, uses);
+        Set<Digest> going = going(listing, uses.merged(listing));
         Set<Digest> deleted = new HashSet<>();
         long freed = 0;
         for (Map.Entry<String, BucketJournal> entry : due) {
@@ -376,18 +362,6 @@ final class BucketTarget implements EvictionTarget {
         return tagDigests.computeIfAbsent(tag, t -> store.readTag(t).map(TagLink::digest));
     }
 
-    /** Every replica's published uses and this one's, the latest of each digest; stale objects skipped. */
-    private Map<Digest, Instant> mergedUses(BucketListing listing) {
-        Map<Digest, Instant> merged = new HashMap<>(mine);
-        for (BucketListing.Named object : listing.uses()) {
-            if (object.name().equals(store.replicaId())) {
-                continue;
-            }
-            store.readUses(object.name()).ifPresent(bytes -> decodeUses(bytes, merged));
-        }
-        return merged;
-    }
-
     /** Renews the lease every {@link #RENEW_EVERY} deletes; stops the work when it was lost. */
     private void renewing() {
         if (lease == null || ++sinceRenewal < RENEW_EVERY) {
@@ -400,35 +374,7 @@ final class BucketTarget implements EvictionTarget {
         }
     }
 
-    /** One line per digest: the digest, a tab, the epoch milliseconds of its last serve. */
-    static byte[] encodeUses(Map<Digest, Instant> uses) {
-        StringBuilder text = new StringBuilder();
-        uses.entrySet().stream()
-                .sorted(Comparator.comparing(e -> e.getKey().toString()))
-                .forEach(e -> text.append(e.getKey())
-                        .append('\t')
-                        .append(e.getValue().toEpochMilli())
-                        .append('\n'));
-        return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Merges the uses {@code bytes} lists into {@code into} (latest wins); lines it cannot read are skipped. */
-    static void decodeUses(byte[] bytes, Map<Digest, Instant> into) {
-        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-            int tab = line.indexOf('\t');
-            if (tab < 0 || !Digest.isDigest(line.substring(0, tab))) {
-                continue;
-            }
-            try {
-                Instant at = Instant.ofEpochMilli(Long.parseLong(line.substring(tab + 1)));
-                into.merge(Digest.parse(line.substring(0, tab)), at, BucketTarget::later);
-            } catch (NumberFormatException e) {
-                // A line another version wrote, or a torn one: that digest's use is not known from it.
-            }
-        }
-    }
-
-    private static Instant later(Instant a, Instant b) {
+    static Instant later(Instant a, Instant b) {
         if (a == null) {
             return b;
         }

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -35,6 +36,11 @@ public final class Evictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
     /** Blobs no manifest references are kept this long after their last use, for clients that pull blobs first. */
     static final Duration ORPHAN_GRACE = Duration.ofHours(1);
+
+    /** How often, and how far apart, a purge tries to take a shared bucket's eviction lease. */
+    private static final int PURGE_ATTEMPTS = 30;
+
+    private static final Duration PURGE_RETRY = Duration.ofSeconds(1);
 
     static final String EVICTIONS = "wharf_evictions_total";
     static final String EVICTED_BYTES = "wharf_evicted_bytes_total";
@@ -157,10 +163,26 @@ public final class Evictor implements AutoCloseable {
      * (shared blobs stay while a kept image needs them); completes with what went and the tags deleted.
      */
     public CompletableFuture<Purge> purge(Predicate<TagRef> which) {
-        return on(() -> target.exclusively(() -> purgeNow(which))
-                .orElseThrow(() -> new StorageException(
-                        StorageException.Kind.UNAVAILABLE,
-                        "another replica is evicting from the shared bucket now; try again")));
+        return on(() -> {
+            // An operator asked: wait a while for another replica's eviction of the shared bucket to end.
+            for (int attempt = 1; ; attempt++) {
+                Optional<Purge> done = target.exclusively(() -> purgeNow(which));
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                if (attempt == PURGE_ATTEMPTS) {
+                    throw new StorageException(
+                            StorageException.Kind.UNAVAILABLE,
+                            "another replica kept evicting from the shared bucket; purge again later");
+                }
+                try {
+                    Thread.sleep(PURGE_RETRY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException(StorageException.Kind.UNAVAILABLE, "interrupted", e);
+                }
+            }
+        });
     }
 
     private Purge purgeNow(Predicate<TagRef> which) {
@@ -217,11 +239,8 @@ public final class Evictor implements AutoCloseable {
                     stored.set(target.storedAfter(plan));
                     return plan;
                 })
-                // Another replica evicts now: this one deletes nothing.
-                .orElseGet(() -> {
-                    long bytes = census().storedBytes();
-                    return new EvictionPlan(List.of(), List.of(), bytes, bytes);
-                });
+                // Another replica evicts now: this one deletes nothing (and lists nothing), its figures as last seen.
+                .orElseGet(() -> new EvictionPlan(List.of(), List.of(), stored.get(), stored.get()));
     }
 
     private void checkQuietly() {
