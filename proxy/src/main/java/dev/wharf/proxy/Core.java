@@ -20,17 +20,21 @@ import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Target;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.Tag;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
 import dev.wharf.storage.index.StoreBackedIndex;
+import dev.wharf.storage.tier.DiskTier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Wharf without its listeners: storage opened, the upstream lanes made, the pull-through cache assembled, and the
@@ -106,6 +110,7 @@ public final class Core implements AutoCloseable {
         Evictor evictor;
         try {
             EvictionConfig bounds = config.storage().eviction();
+            Optional<DiskTier> tier = stores.tier();
             // On S3 the bucket is bounded: checks run by themselves only when maxSize is set (else upkeep only).
             EvictionSettings eviction = new EvictionSettings(
                     store,
@@ -127,7 +132,12 @@ public final class Core implements AutoCloseable {
                                     stores.blobs(),
                                     bounds.grace(),
                                     pending,
-                                    new LocalReplicaIndex(rocks, index, hot)),
+                                    new LocalReplicaIndex(
+                                            rocks,
+                                            index,
+                                            hot,
+                                            tier.map(t -> (Consumer<Digest>) t::dropCopy)
+                                                    .orElse(digest -> {}))),
                             meters);
         } catch (RuntimeException e) {
             index.close();

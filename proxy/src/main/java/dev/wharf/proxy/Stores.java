@@ -45,6 +45,7 @@ record Stores(
         LinkStore links,
         FillLeases leases,
         Optional<S3EvictionStore> bucket,
+        Optional<DiskTier> tier,
         Path indexDirectory,
         AutoCloseable clients)
         implements AutoCloseable {
@@ -64,6 +65,7 @@ record Stores(
                     blobs,
                     FileLinkStore.open(root),
                     new LocalFillLeases(),
+                    Optional.empty(),
                     Optional.empty(),
                     root.resolve("index"),
                     () -> {});
@@ -93,8 +95,10 @@ record Stores(
                 blobSettings = blobSettings.withRedirects(s3.redirectTtl());
             }
             BlobStore blobs = S3BlobStore.open(client, presigner, blobSettings, uploads);
+            Optional<DiskTier> tier = Optional.empty();
             if (s3.diskTier() > 0) {
-                blobs = DiskTier.open(blobs, root.resolve("tier"), s3.diskTier());
+                tier = Optional.of(DiskTier.open(blobs, root.resolve("tier"), s3.diskTier()));
+                blobs = tier.get();
             }
             String replica = replicaId();
             return new Stores(
@@ -102,6 +106,7 @@ record Stores(
                     new S3LinkStore(client, bucket),
                     new S3FillLeases(client, bucket, replica, clock),
                     Optional.of(new S3EvictionStore(client, bucket, replica, clock)),
+                    tier,
                     root.resolve("index"),
                     clients);
         } catch (RuntimeException e) {

@@ -247,9 +247,13 @@ class BucketEvictionIT {
             String storageA = "  maxSize: 8MiB\n  evictEvery: 1h\n  evictGrace: 10s\n" + s3.storageYaml(PREFIX);
             try (RunningWharf a = RunningWharf.start(yaml(registry), dir.resolve("a"), storageA);
                     RunningWharf b = RunningWharf.start(
-                            yaml(registry), dir.resolve("b"), "  evictEvery: 300ms\n" + s3.storageYaml(PREFIX))) {
+                            yaml(registry), dir.resolve("b"), "  evictEvery: 300ms\n" + s3.storageYaml(PREFIX));
+                    // Replica c hears of no eviction (its upkeep runs hourly): its index still lists the image.
+                    RunningWharf c = RunningWharf.start(
+                            yaml(registry), dir.resolve("c"), "  evictEvery: 1h\n" + s3.storageYaml(PREFIX))) {
                 copy(a, big);
                 copy(a, small);
+                copy(c, big);
                 String layer = big.blobDigests().get(1);
                 String path = "/v2/" + UPSTREAM + "/org/big/blobs/" + layer;
                 try (RawGet stream = RawGet.send(b.url(), "GET", path)) {
@@ -271,8 +275,11 @@ class BucketEvictionIT {
                         "the layer is deleted once the grace passed");
 
                 registry.clearRequests();
-                copy(b, big);
+                // c finds the bytes its index lists gone from the bucket: a miss, fetched from the upstream.
+                copy(c, big);
                 assertEquals(1, upstreamGets(registry, layer), "fetched anew from the upstream");
+                copy(b, big);
+                assertEquals(1, upstreamGets(registry, layer), "b finds what c stored again");
             }
         }
     }
