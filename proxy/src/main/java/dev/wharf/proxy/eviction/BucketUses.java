@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The last serves of a bucket's digests as all replicas saw them. This replica's serves, recorded in memory by {@link
  * UseLog}, are gathered here and written whole into its own object ({@code eviction/uses/REPLICA}, one line per
  * digest: the digest, a tab, epoch milliseconds) by {@link #publish}, every {@code checkEvery}, never once per
- * request; {@link #merged} reads every replica's object and keeps the latest serve of each digest. Thread-safe.
+ * request; {@link #merged} reads every replica's object and keeps the latest serve of each digest. Thread-safe: writes
+ * of this replica's object never overlap, so a later write never carries an older snapshot.
  */
 final class BucketUses {
     private static final Logger LOG = LoggerFactory.getLogger(BucketUses.class);
@@ -38,7 +39,7 @@ final class BucketUses {
     }
 
     /** Writes this replica's serves so far into its object. */
-    void publish() {
+    synchronized void publish() {
         log.drain(this::used);
         if (mine.size() > MAX_USES) {
             // The oldest serves matter least: without them a digest's upload time stands for its last use.
@@ -50,7 +51,7 @@ final class BucketUses {
     }
 
     /** A digest this replica stored again while it was being evicted: in use now, and published at once. */
-    void reclaimed(Digest digest) {
+    synchronized void reclaimed(Digest digest) {
         used(digest, clock.instant());
         try {
             store.putUses(encode(mine));

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,10 +59,7 @@ public final class Evictor implements AutoCloseable {
     private final Map<EvictionPlan.Reason, Counter> evictions = new EnumMap<>(EvictionPlan.Reason.class);
     private final Map<EvictionPlan.Reason, Counter> evictedBytes = new EnumMap<>(EvictionPlan.Reason.class);
 
-    private Evictor(
-            EvictionSettings settings,
-            java.util.function.Function<Evictor, EvictionTarget> target,
-            MeterRegistry meters) {
+    private Evictor(EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
         this.settings = settings;
         this.target = target.apply(this);
         this.planner = new Planner(settings.pins(), ORPHAN_GRACE);
@@ -125,9 +123,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     private static Evictor open(
-            EvictionSettings settings,
-            java.util.function.Function<Evictor, EvictionTarget> target,
-            MeterRegistry meters) {
+            EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
         Evictor evictor = new Evictor(settings, target, meters);
         evictor.target.recover();
         long every = settings.bounds().checkEvery().toMillis();
