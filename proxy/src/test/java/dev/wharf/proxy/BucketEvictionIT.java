@@ -117,17 +117,26 @@ class BucketEvictionIT {
             SeededImage oldLarge = seeder.seedLarge("org/old-large", "1", 5L << 20);
             SeededImage kept = seeder.seedWithLayers("org/kept", List.of("1"), List.of("base-1", "kept-only"));
             Digest pin = Digest.parse(pinned.manifestDigest());
-            // Replica a evicts (run by hand here); replica b only records its serves and publishes them, every 300 ms.
+            // Replica a evicts (run by hand here); replica b records its serves and its pins (the pinned image is
+            // pinned by b alone, as if b had prewarmed it) and publishes them every 300 ms.
             try (RunningWharf a = RunningWharf.start(
-                            yaml(registry), dir.resolve("a"), bounded("1h") + s3.storageYaml(PREFIX), pin::equals);
+                            yaml(registry), dir.resolve("a"), bounded("1h") + s3.storageYaml(PREFIX));
                     RunningWharf b = RunningWharf.start(
-                            yaml(registry), dir.resolve("b"), "  evictEvery: 300ms\n" + s3.storageYaml(PREFIX))) {
-                for (SeededImage image : List.of(pinned, usedOnB, oldSmall, oldLarge, kept)) {
+                            yaml(registry),
+                            dir.resolve("b"),
+                            "  evictEvery: 300ms\n" + s3.storageYaml(PREFIX),
+                            pin::equals)) {
+                copy(b, pinned);
+                for (SeededImage image : List.of(usedOnB, oldSmall, oldLarge)) {
                     copy(a, image);
                 }
+                copy(b, kept);
                 // Pulled first through a, but used last through b: that use is what keeps it.
                 copy(b, usedOnB);
-                waitFor(() -> publishedUses().contains(usedOnB.manifestDigest()), "replica b published its uses");
+                waitFor(
+                        () -> publishedUses().contains(usedOnB.manifestDigest())
+                                && publishedUses().contains("pin\t" + pinned.manifestDigest()),
+                        "replica b published its uses and pins");
 
                 JsonNode dryRun = get(a.adminUrl().resolve("/eviction/plan"));
                 JsonNode plan = post(a.adminUrl().resolve("/eviction/run"));

@@ -72,13 +72,14 @@ final class BucketTarget implements EvictionTarget {
     private S3EvictionStore.EvictionLease lease;
     private int sinceRenewal;
     private long storedBytes = -1;
+    private volatile Set<Digest> pinnedElsewhere = Set.of();
 
     BucketTarget(EvictionSettings settings, BucketEvictionSettings bucket, CacheCensus.References references) {
         this.settings = settings;
         this.bucket = bucket;
         this.store = bucket.bucket();
         this.references = references;
-        this.uses = new BucketUses(store, settings.uses(), settings.clock());
+        this.uses = new BucketUses(store, settings.uses(), settings.clock(), settings.pins(), settings.usesIndex());
         bucket.pending().onReclaim(uses::reclaimed);
         if (bucket.grace().compareTo(settings.bounds().checkEvery()) <= 0) {
             LOG.warn(
@@ -119,7 +120,9 @@ final class BucketTarget implements EvictionTarget {
     @Override
     public CacheCensus census() {
         BucketListing listing = store.list();
-        Map<Digest, Instant> lastUses = uses.merged(listing);
+        BucketUses.Merged merged = uses.merged(listing);
+        Map<Digest, Instant> lastUses = merged.uses();
+        pinnedElsewhere = merged.pins();
         Set<Digest> going = going(listing, lastUses);
         Map<Digest, CacheCensus.Item> items = new HashMap<>();
         Map<Digest, List<Digest>> refs = new HashMap<>();
@@ -190,6 +193,12 @@ final class BucketTarget implements EvictionTarget {
                 digests.size(),
                 journal.deleteAfter(),
                 name);
+    }
+
+    /** {@inheritDoc} As the replicas published with their uses at the last census. */
+    @Override
+    public boolean pinnedElsewhere(Digest digest) {
+        return pinnedElsewhere.contains(digest);
     }
 
     /** The floor of {@code minFree} is the local filesystem's: deleting from the bucket frees none of it. */
@@ -263,7 +272,7 @@ final class BucketTarget implements EvictionTarget {
             return;
         }
         BucketListing listing = store.list();
-        Set<Digest> going = going(listing, uses.merged(listing));
+        Set<Digest> going = going(listing, uses.merged(listing).uses());
         Set<Digest> deleted = new HashSet<>();
         long freed = 0;
         for (Map.Entry<String, BucketJournal> entry : due) {

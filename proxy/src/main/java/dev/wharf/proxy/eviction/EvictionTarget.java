@@ -26,6 +26,11 @@ interface EvictionTarget {
     /** Deletes {@code tags} and then {@code digests} (in their order), so that a crash in between is completed. */
     void delete(List<TagRef> tags, List<Digest> digests);
 
+    /** Whether another replica pins {@code digest} (as of the last census); must not block. */
+    default boolean pinnedElsewhere(Digest digest) {
+        return false;
+    }
+
     /** Bytes to free beyond the quota, for the free-space floor; 0 when the floor is not this target's. */
     long bytesToFree();
 

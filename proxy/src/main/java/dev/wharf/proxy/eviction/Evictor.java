@@ -62,7 +62,10 @@ public final class Evictor implements AutoCloseable {
     private Evictor(EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
         this.settings = settings;
         this.target = target.apply(this);
-        this.planner = new Planner(settings.pins(), ORPHAN_GRACE);
+        // Replicas sharing a bucket pin what each prewarmed: their pins are published with their uses.
+        EvictionTarget pinning = this.target;
+        this.planner =
+                new Planner(digest -> settings.pins().pinned(digest) || pinning.pinnedElsewhere(digest), ORPHAN_GRACE);
         this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "wharf-evictor");
             t.setDaemon(true);

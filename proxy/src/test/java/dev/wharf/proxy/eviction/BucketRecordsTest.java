@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,16 +55,20 @@ class BucketRecordsTest {
     }
 
     @Test
-    void usesMergeLatestWinsAndUnreadableLinesAreSkipped() {
+    void usesMergeLatestWinsPinsAddUpAndUnreadableLinesAreSkipped() {
         Map<Digest, Instant> uses = Map.of(LAYER, Instant.ofEpochMilli(2_000), OTHER, Instant.ofEpochMilli(1_000));
         Map<Digest, Instant> merged = new HashMap<>(Map.of(LAYER, Instant.ofEpochMilli(5_000)));
+        Set<Digest> pinned = new HashSet<>();
 
-        BucketUses.decode(BucketUses.encode(uses), merged);
+        BucketUses.decode(BucketUses.encode(uses, Set.of(OTHER)), merged, pinned);
         BucketUses.decode(
-                ("not a digest\t1\n" + OTHER + "\tnot a time\n" + OTHER + "\n").getBytes(StandardCharsets.UTF_8),
-                merged);
+                ("not a digest\t1\n" + OTHER + "\tnot a time\n" + OTHER + "\npin\tnot a digest\n")
+                        .getBytes(StandardCharsets.UTF_8),
+                merged,
+                pinned);
 
         assertEquals(Map.of(LAYER, Instant.ofEpochMilli(5_000), OTHER, Instant.ofEpochMilli(1_000)), merged);
+        assertEquals(Set.of(OTHER), pinned);
     }
 
     @Test
