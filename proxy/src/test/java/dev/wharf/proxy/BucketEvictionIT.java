@@ -248,6 +248,50 @@ class BucketEvictionIT {
     }
 
     @Test
+    void anImagePulledAgainDuringTheGraceIsKeptAndTheNextLeastRecentlyUsedGoesInstead() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            ImageSeeder seeder = ImageSeeder.of(registry);
+            SeededImage older = seeder.seedLarge("org/older", "1", 5L << 20);
+            SeededImage newer = seeder.seedLarge("org/newer", "1", 5L << 20);
+            String storage = "  maxSize: 8MiB\n  evictEvery: 1h\n  evictGrace: 10s\n" + s3.storageYaml(PREFIX);
+            try (RunningWharf a = RunningWharf.start(yaml(registry), dir.resolve("a"), storage)) {
+                copy(a, older);
+                copy(a, newer);
+                JsonNode first = post(a.adminUrl().resolve("/eviction/run"));
+                assertEquals(List.of(older.manifestDigest()), texts(first.path("images"), "digest"));
+                long journaled = System.nanoTime();
+
+                // Within the grace the evicted image is a miss (its bytes are about to go), fetched anew.
+                registry.clearRequests();
+                copy(a, older);
+                assertEquals(1, upstreamGets(registry, older.blobDigests().get(1)), "a miss during the grace");
+                assertTrue(System.nanoTime() - journaled < TimeUnit.SECONDS.toNanos(10), "pulled within the grace");
+
+                Thread.sleep(Math.max(
+                        0,
+                        TimeUnit.NANOSECONDS.toMillis(TimeUnit.SECONDS.toNanos(11)
+                                - (System.nanoTime() - journaled)))); // the configured grace
+                JsonNode second = post(a.adminUrl().resolve("/eviction/run"));
+                assertEquals(
+                        List.of(newer.manifestDigest()),
+                        texts(second.path("images"), "digest"),
+                        "now the least recently used: " + second.toPrettyString());
+                List<String> keys = s3.keys(PREFIX);
+                for (String blob : older.blobDigests()) {
+                    assertTrue(keys.contains(blobKey(blob)), blob + " of the image pulled again stays");
+                }
+                assertTrue(keys.contains(blobKey(older.manifestDigest())));
+                assertTrue(keys.contains(tagKey(older)));
+                assertFalse(keys.contains(tagKey(newer)));
+
+                registry.clearRequests();
+                copy(a, older);
+                assertEquals(0, upstreamGets(registry, older.blobDigests().get(1)), "served from the bucket");
+            }
+        }
+    }
+
+    @Test
     void aPullThroughTheOtherReplicaOfAnImageBeingEvictedEndsWholeAndLaterComesFromTheUpstream() throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
             ImageSeeder seeder = ImageSeeder.of(registry);

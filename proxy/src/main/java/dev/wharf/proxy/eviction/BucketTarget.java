@@ -247,14 +247,19 @@ final class BucketTarget implements EvictionTarget {
         return fresh;
     }
 
-    /** Deletes again the tags of {@code journal} that still point at one of its digests. */
+    /**
+     * Deletes again the tags of {@code journal} that still point at one of its digests as confirmed before it began
+     * (one confirmed since was pulled anew, and stays).
+     */
     private void redoTags(BucketJournal journal) {
         Set<Digest> digests = new HashSet<>(journal.digests());
         for (TagRef tag : journal.tags()) {
             UpstreamName upstream = UpstreamName.parse(tag.upstream());
-            Optional<Digest> now = store.readTag(new BucketListing.TagObject(upstream, tag.repository(), tag.tag(), ""))
-                    .map(TagLink::digest);
-            if (now.isPresent() && digests.contains(now.get())) {
+            Optional<TagLink> now =
+                    store.readTag(new BucketListing.TagObject(upstream, tag.repository(), tag.tag(), ""));
+            if (now.isPresent()
+                    && digests.contains(now.get().digest())
+                    && !now.get().confirmedAt().isAfter(journal.started())) {
                 renewing();
                 store.deleteTag(upstream, tag.repository(), tag.tag());
             }
