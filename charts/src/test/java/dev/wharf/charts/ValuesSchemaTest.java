@@ -33,6 +33,8 @@ class ValuesSchemaTest {
                 "nodeMirror: {enabled: true, registries: [../etc]}                            | registries",
                 "service: {port: 70000}                                                       | port",
                 "prewarmRuleConfigMaps: [Team_A]                                              | prewarmRuleConfigMaps",
+                "config: {storage: {maxSize: lots, s3: {bucket: b}}}                          | maxSize",
+                "config: {storage: {evictGrace: soon, s3: {bucket: b}}}                       | evictGrace",
             })
     void rejects(String values, String key) throws IOException {
         Path file = Files.writeString(work.resolve("bad.yaml"), values + "\n");
@@ -56,5 +58,19 @@ class ValuesSchemaTest {
         Path file = Files.writeString(work.resolve("good.yaml"), values + "\n");
 
         assertTrue(Chart.template(file).wharfYaml().contains("listen"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void carriesTheBucketsEvictionBoundsIntoWharfsConfiguration() throws IOException {
+        Path file = Files.writeString(
+                work.resolve("bounded.yaml"),
+                "config: {storage: {maxSize: 500GiB, minFree: 10GiB, evictEvery: 30s, evictGrace: 15m,"
+                        + " s3: {bucket: b}}}\n");
+
+        String wharf = Chart.template(file).wharfYaml();
+
+        for (String line : new String[] {"maxSize: 500GiB", "minFree: 10GiB", "evictEvery: 30s", "evictGrace: 15m"}) {
+            assertTrue(wharf.contains(line), line + " in " + wharf);
+        }
     }
 }

@@ -35,7 +35,9 @@ final class ConfigReader {
             "auth",
             "access",
             "limits");
-    private static final Set<String> STORAGE_KEYS = Set.of("path", "s3", "maxSize", "minFree", "evictEvery");
+    static final String GRACE_EXPECTED = "positive duration up to 7d, like 15m";
+    private static final Set<String> STORAGE_KEYS =
+            Set.of("path", "s3", "maxSize", "minFree", "evictEvery", "evictGrace");
     private static final Set<String> FRESHNESS_KEYS = Set.of("match", "tagTtl");
 
     private final ReadContext context;
@@ -107,7 +109,7 @@ final class ConfigReader {
                 .flatMap(node -> YamlMapping.open(
                         node,
                         "storage",
-                        "a mapping with path, s3, maxSize, minFree, evictEvery",
+                        "a mapping with path, s3, maxSize, minFree, evictEvery, evictGrace",
                         context,
                         STORAGE_KEYS));
         String path = storage.flatMap(s -> s.text("path", "directory path")).orElse(Defaults.STORAGE_PATH);
@@ -116,12 +118,10 @@ final class ConfigReader {
         }
         Optional<S3Config> s3 = storage.flatMap(s -> S3Reader.read(s, context));
         EvictionConfig eviction = storage.map(this::readEviction).orElse(EvictionConfig.NONE);
-        if (eviction.bounded() && storage.get().has("s3")) {
-            context.problems()
-                    .add(
-                            "storage.maxSize",
-                            "not applied to a bucket",
-                            "no maxSize with storage.s3 (bound the local copies with storage.s3.diskTier)");
+        if (storage.isPresent()
+                && storage.get().has("evictGrace")
+                && !storage.get().has("s3")) {
+            context.problems().add("storage.evictGrace", "without storage.s3", "evictGrace only with storage.s3");
         }
         return new StorageConfig(resolve(path), s3, eviction);
     }
@@ -136,7 +136,18 @@ final class ConfigReader {
                 storage.parsed("minFree", ByteSizes.EXPECTED, ByteSizes::parse).orElse(0L);
         Duration every = storage.parsed("evictEvery", Durations.POSITIVE_EXPECTED, Durations::parsePositive)
                 .orElse(Defaults.EVICTION_CHECK_EVERY);
-        return new EvictionConfig(maxSize, minFree, every);
+        Duration grace = storage.parsed("evictGrace", GRACE_EXPECTED, ConfigReader::parseGrace)
+                .orElse(Defaults.EVICTION_GRACE);
+        return new EvictionConfig(maxSize, minFree, every, grace);
+    }
+
+    /** A positive duration of at most 7 days. */
+    private static Duration parseGrace(String text) {
+        Duration grace = Durations.parsePositive(text);
+        if (grace.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalArgumentException("grace above 7 days");
+        }
+        return grace;
     }
 
     /** {@code stdout}, {@code off} (also YAML's {@code false}), or a file whose directory exists. */

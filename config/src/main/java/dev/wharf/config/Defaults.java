@@ -15,6 +15,8 @@ public final class Defaults {
     /** How long a presigned blob URL of {@code storage.s3.redirect} stays valid. */
     /** How often the cache's size and free space are checked against {@code storage.maxSize} and {@code minFree}. */
     public static final Duration EVICTION_CHECK_EVERY = Duration.ofSeconds(30);
+    /** How long the bytes of an image evicted from a shared bucket stay after its tags went: {@code evictGrace}. */
+    public static final Duration EVICTION_GRACE = Duration.ofMinutes(15);
 
     static final Duration S3_REDIRECT_TTL = Duration.ofMinutes(10);
     /** Docker Hub's canonical upstream name, whose single-segment repositories get {@code library/}. */

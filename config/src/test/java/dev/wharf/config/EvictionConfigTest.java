@@ -49,14 +49,41 @@ class EvictionConfigTest {
     }
 
     @Test
-    void aBucketIsNotBoundedByMaxSize() {
+    void withABucketMaxSizeBoundsTheBucketAndEvictGraceIsRead() {
+        EvictionConfig eviction = ConfigLoader.parse(
+                        "storage: {maxSize: 1GiB, evictGrace: 20m, evictEvery: 1m, s3: {bucket: wharf-cache}}",
+                        Map.of(),
+                        BASE)
+                .storage()
+                .eviction();
+
+        assertEquals(new EvictionConfig(1L << 30, 0, Duration.ofMinutes(1), Duration.ofMinutes(20)), eviction);
+        assertEquals(
+                Defaults.EVICTION_GRACE,
+                ConfigLoader.parse("storage: {maxSize: 1GiB, s3: {bucket: wharf-cache}}", Map.of(), BASE)
+                        .storage()
+                        .eviction()
+                        .grace());
+    }
+
+    @Test
+    void invalidGracesAndAGraceWithoutABucketAreReportedWithTheirPaths() {
+        for (String grace : List.of("0s", "8d", "soon")) {
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> ConfigLoader.parse(
+                            "storage: {maxSize: 1GiB, evictGrace: " + grace + ", s3: {bucket: wharf-cache}}",
+                            Map.of(),
+                            BASE));
+            assertEquals(
+                    List.of("storage.evictGrace: \"" + grace + "\" (expected: " + ConfigReader.GRACE_EXPECTED + ")"),
+                    e.problems());
+        }
         ConfigException e = assertThrows(
                 ConfigException.class,
-                () -> ConfigLoader.parse("storage: {maxSize: 1GiB, s3: {bucket: wharf-cache}}", Map.of(), BASE));
-
+                () -> ConfigLoader.parse("storage: {maxSize: 1GiB, evictGrace: 5m}", Map.of(), BASE));
         assertEquals(
-                List.of("storage.maxSize: not applied to a bucket (expected: no maxSize with storage.s3 (bound the"
-                        + " local copies with storage.s3.diskTier))"),
+                List.of("storage.evictGrace: without storage.s3 (expected: evictGrace only with storage.s3)"),
                 e.problems());
     }
 }

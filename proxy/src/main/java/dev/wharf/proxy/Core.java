@@ -1,11 +1,16 @@
 package dev.wharf.proxy;
 
 import dev.wharf.config.Defaults;
+import dev.wharf.config.EvictionConfig;
 import dev.wharf.config.FreshnessRule;
 import dev.wharf.config.TagGone;
 import dev.wharf.config.WharfConfig;
+import dev.wharf.proxy.eviction.BucketEvictionSettings;
 import dev.wharf.proxy.eviction.EvictionSettings;
 import dev.wharf.proxy.eviction.Evictor;
+import dev.wharf.proxy.eviction.LocalReplicaIndex;
+import dev.wharf.proxy.eviction.PendingEvictionStore;
+import dev.wharf.proxy.eviction.PendingEvictions;
 import dev.wharf.proxy.eviction.PinnedImages;
 import dev.wharf.proxy.eviction.UseLog;
 import dev.wharf.proxy.health.Readiness;
@@ -15,17 +20,21 @@ import dev.wharf.proxy.pull.PullThrough;
 import dev.wharf.proxy.pull.Target;
 import dev.wharf.storage.BlobStore;
 import dev.wharf.storage.CacheIndex;
+import dev.wharf.storage.Digest;
 import dev.wharf.storage.ManifestCache;
 import dev.wharf.storage.Tag;
 import dev.wharf.storage.index.CachingIndex;
 import dev.wharf.storage.index.ReconcilingBlobStore;
 import dev.wharf.storage.index.RocksIndex;
 import dev.wharf.storage.index.StoreBackedIndex;
+import dev.wharf.storage.tier.DiskTier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Wharf without its listeners: storage opened, the upstream lanes made, the pull-through cache assembled, and the
@@ -73,16 +82,19 @@ public final class Core implements AutoCloseable {
     public static Core open(WharfConfig config, Clock clock, MeterRegistry meters, PinnedImages pins) {
         CoreThreads threads = new CoreThreads();
         Stores stores = null;
-        CacheIndex index;
+        CachingIndex index;
         RocksIndex rocks = null;
+        PendingEvictions pending = new PendingEvictions();
+        BlobStore served;
         try {
             stores = Stores.open(config.storage(), clock, threads.storage());
+            // In a shared bucket, what another replica is evicting is not served from the bucket (a miss instead).
+            served = stores.bucket().isPresent() ? new PendingEvictionStore(stores.blobs(), pending) : stores.blobs();
             // The index is a cache of the store: tags, media types and repository links live in the store too, so a
             // lost or empty index rebuilds itself as it is used, start-up looks at no blob, and a replica sharing a
             // bucket finds what the others stored.
             rocks = RocksIndex.open(stores.indexDirectory());
-            index = new CachingIndex(
-                    new StoreBackedIndex(rocks, stores.blobs(), stores.links(), clock), INDEX_CACHE_ENTRIES);
+            index = new CachingIndex(new StoreBackedIndex(rocks, served, stores.links(), clock), INDEX_CACHE_ENTRIES);
         } catch (RuntimeException e) {
             if (stores != null) {
                 stores.close();
@@ -91,25 +103,42 @@ public final class Core implements AutoCloseable {
             throw e;
         }
         // Reads that find bytes gone drop their index entry: the index is reconciled lazily, never by a scan.
-        BlobStore store = new ReconcilingBlobStore(stores.blobs(), index);
+        BlobStore store = new ReconcilingBlobStore(served, index);
         UseLog uses = new UseLog(clock);
         ManifestCache hot = new ManifestCache(HOT_MANIFEST_BYTES);
         Path root = config.storage().path();
         Evictor evictor;
         try {
-            evictor = Evictor.open(
-                    new EvictionSettings(
-                            store,
-                            index,
-                            rocks,
-                            hot,
-                            root,
-                            config.storage().eviction(),
-                            pins,
-                            uses,
-                            clock,
-                            config.storage().s3().isEmpty()),
-                    meters);
+            EvictionConfig bounds = config.storage().eviction();
+            Optional<DiskTier> tier = stores.tier();
+            // On S3 the bucket is bounded: checks run by themselves only when maxSize is set (else upkeep only).
+            EvictionSettings eviction = new EvictionSettings(
+                    store,
+                    index,
+                    rocks,
+                    hot,
+                    root,
+                    bounds,
+                    pins,
+                    uses,
+                    clock,
+                    stores.bucket().isEmpty() || bounds.bounded());
+            evictor = stores.bucket().isEmpty()
+                    ? Evictor.open(eviction, meters)
+                    : Evictor.open(
+                            eviction,
+                            new BucketEvictionSettings(
+                                    stores.bucket().get(),
+                                    stores.blobs(),
+                                    bounds.grace(),
+                                    pending,
+                                    new LocalReplicaIndex(
+                                            rocks,
+                                            index,
+                                            hot,
+                                            tier.map(t -> (Consumer<Digest>) t::dropCopy)
+                                                    .orElse(digest -> {}))),
+                            meters);
         } catch (RuntimeException e) {
             index.close();
             store.close();

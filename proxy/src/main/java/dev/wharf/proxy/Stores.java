@@ -14,6 +14,7 @@ import dev.wharf.storage.s3.S3BlobStore;
 import dev.wharf.storage.s3.S3Bucket;
 import dev.wharf.storage.s3.S3ClientSettings;
 import dev.wharf.storage.s3.S3Clients;
+import dev.wharf.storage.s3.S3EvictionStore;
 import dev.wharf.storage.s3.S3FillLeases;
 import dev.wharf.storage.s3.S3LinkStore;
 import dev.wharf.storage.tier.DiskTier;
@@ -36,9 +37,17 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The stores {@code storage} names. On disk, blobs and links live under {@code storage.path}, and one process owns
  * them, so every fill lease is granted at once. With {@code storage.s3}, blobs, links and fill leases live in the
  * bucket that replicas share, and {@code storage.path} keeps what is local to this replica: the index (a cache of the
- * bucket), the fill spool and, with {@code diskTier}, local copies of the blobs this replica filled.
+ * bucket), the fill spool and, with {@code diskTier}, local copies of the blobs this replica filled; {@code bucket}
+ * then holds the objects of the bucket's eviction (empty on disk).
  */
-record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDirectory, AutoCloseable clients)
+record Stores(
+        BlobStore blobs,
+        LinkStore links,
+        FillLeases leases,
+        Optional<S3EvictionStore> bucket,
+        Optional<DiskTier> tier,
+        Path indexDirectory,
+        AutoCloseable clients)
         implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
     /** The region when neither the config nor the environment ({@code AWS_REGION}) names one. */
@@ -52,7 +61,14 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
         Path root = config.path();
         if (config.s3().isEmpty()) {
             FileBlobStore blobs = FileBlobStore.open(root);
-            return new Stores(blobs, FileLinkStore.open(root), new LocalFillLeases(), root.resolve("index"), () -> {});
+            return new Stores(
+                    blobs,
+                    FileLinkStore.open(root),
+                    new LocalFillLeases(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    root.resolve("index"),
+                    () -> {});
         }
         S3Config s3 = config.s3().get();
         S3ClientSettings settings = clientSettings(s3);
@@ -79,13 +95,18 @@ record Stores(BlobStore blobs, LinkStore links, FillLeases leases, Path indexDir
                 blobSettings = blobSettings.withRedirects(s3.redirectTtl());
             }
             BlobStore blobs = S3BlobStore.open(client, presigner, blobSettings, uploads);
+            Optional<DiskTier> tier = Optional.empty();
             if (s3.diskTier() > 0) {
-                blobs = DiskTier.open(blobs, root.resolve("tier"), s3.diskTier());
+                tier = Optional.of(DiskTier.open(blobs, root.resolve("tier"), s3.diskTier()));
+                blobs = tier.get();
             }
+            String replica = replicaId();
             return new Stores(
                     blobs,
                     new S3LinkStore(client, bucket),
-                    new S3FillLeases(client, bucket, replicaId(), clock),
+                    new S3FillLeases(client, bucket, replica, clock),
+                    Optional.of(new S3EvictionStore(client, bucket, replica, clock)),
+                    tier,
                     root.resolve("index"),
                     clients);
         } catch (RuntimeException e) {

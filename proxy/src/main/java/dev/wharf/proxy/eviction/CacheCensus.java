@@ -89,6 +89,15 @@ final class CacheCensus {
         this.tagsByDigest = tagsByDigest;
     }
 
+    /**
+     * A census of {@code items}, the references of the manifests among them ({@code references}, by manifest) and
+     * the tags pointing at each digest.
+     */
+    static CacheCensus of(
+            Map<Digest, Item> items, Map<Digest, List<Digest>> references, Map<Digest, List<TagRef>> tagsByDigest) {
+        return new CacheCensus(items, references, tagsByDigest);
+    }
+
     /** Reads the index (and the bytes of manifests not read before) into a census. */
     static CacheCensus take(CacheIndex index, BlobStore store, UseLog uses, References known) {
         Map<Digest, Item> items = new HashMap<>();

@@ -12,7 +12,8 @@ import java.util.Objects;
  * What an {@link Evictor} works on: the store and the index the cache serves from ({@code index}, whose deletes
  * reach the store's links too), the bare index that last uses are written to ({@code usesIndex}, beneath any store
  * backing), the hot manifests to forget, the cache directory (journal, free space), the bounds, the pins, and whether
- * it runs by itself ({@code automatic}: only when this process alone owns the store, never for a shared bucket).
+ * it checks by itself every {@code checkEvery} ({@code automatic}; on a shared bucket, when {@code maxSize} bounds
+ * it; otherwise a bucket's evictor only publishes this replica's uses and learns of other replicas' evictions).
  */
 public record EvictionSettings(
         BlobStore store,

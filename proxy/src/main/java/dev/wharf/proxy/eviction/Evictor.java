@@ -12,32 +12,36 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the cache within its bounds: every {@code checkEvery} it writes the recorded last uses to the index, sweeps
- * orphans and, over {@code maxSize} or under {@code minFree}, evicts whole images, least recently used first (see
- * {@link Planner}). Everything runs on one thread of its own, so evictions, dry runs and purges never overlap. An
- * eviction is journaled ({@link EvictionJournal}) and deletes tags, then index entries, then bytes: a client reading
- * a blob as it goes keeps reading it whole (an open file outlives its name), and one cut short is completed when the
- * evictor opens next.
+ * Keeps the cache within its bounds: every {@code checkEvery} it records the last uses, sweeps orphans and, over
+ * {@code maxSize} or under {@code minFree}, evicts whole images, least recently used first (see {@link Planner}).
+ * Everything runs on one thread of its own, so evictions, dry runs and purges never overlap in this process. Where
+ * the cache lives decides how it is read and deleted from ({@link EvictionTarget}): on local disk the index is the
+ * census and deletes are journaled in the cache directory ({@link LocalTarget}); on a bucket that replicas share,
+ * the bucket is the census, one replica at a time evicts, and bytes go after a grace ({@link BucketTarget}). Either
+ * way an eviction cut short is completed when an evictor opens next.
  */
 public final class Evictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
     /** Blobs no manifest references are kept this long after their last use, for clients that pull blobs first. */
     static final Duration ORPHAN_GRACE = Duration.ofHours(1);
-    /** Digests per journal when an eviction does not fit in one (a digest line is at most 140 bytes). */
-    private static final int DIGESTS_PER_PART = 1_000;
-    /** Tags per journal part (a tag line is at most about 500 bytes). */
-    private static final int TAGS_PER_PART = 400;
+
+    /** How often, and how far apart, a purge tries to take a shared bucket's eviction lease. */
+    private static final int PURGE_ATTEMPTS = 30;
+
+    private static final Duration PURGE_RETRY = Duration.ofSeconds(1);
 
     static final String EVICTIONS = "wharf_evictions_total";
     static final String EVICTED_BYTES = "wharf_evicted_bytes_total";
@@ -47,7 +51,7 @@ public final class Evictor implements AutoCloseable {
     static final String MIN_FREE = "wharf_storage_min_free_bytes";
 
     private final EvictionSettings settings;
-    private final EvictionJournal journal;
+    private final EvictionTarget target;
     private final Planner planner;
     private final CacheCensus.References references = new CacheCensus.References();
     private final ScheduledThreadPoolExecutor thread;
@@ -55,10 +59,13 @@ public final class Evictor implements AutoCloseable {
     private final Map<EvictionPlan.Reason, Counter> evictions = new EnumMap<>(EvictionPlan.Reason.class);
     private final Map<EvictionPlan.Reason, Counter> evictedBytes = new EnumMap<>(EvictionPlan.Reason.class);
 
-    private Evictor(EvictionSettings settings, MeterRegistry meters) {
+    private Evictor(EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
         this.settings = settings;
-        this.journal = new EvictionJournal(settings.directory());
-        this.planner = new Planner(settings.pins(), ORPHAN_GRACE);
+        this.target = target.apply(this);
+        // Replicas sharing a bucket pin what each prewarmed: their pins are published with their uses.
+        EvictionTarget pinning = this.target;
+        this.planner =
+                new Planner(digest -> settings.pins().pinned(digest) || pinning.pinnedElsewhere(digest), ORPHAN_GRACE);
         this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "wharf-evictor");
             t.setDaemon(true);
@@ -106,11 +113,28 @@ public final class Evictor implements AutoCloseable {
      * automatic}, checks the bounds every {@code checkEvery}.
      */
     public static Evictor open(EvictionSettings settings, MeterRegistry meters) {
-        Evictor evictor = new Evictor(settings, meters);
-        evictor.recover();
+        return open(settings, e -> new LocalTarget(settings, e.references, e::freeBytes), meters);
+    }
+
+    /**
+     * As {@link #open(EvictionSettings, MeterRegistry)}, for a bucket that replicas share: {@code settings.bounds()}
+     * bound the bucket, and every {@code checkEvery} this replica publishes its uses and learns of other replicas'
+     * evictions, whether or not it is {@code automatic}.
+     */
+    public static Evictor open(EvictionSettings settings, BucketEvictionSettings bucket, MeterRegistry meters) {
+        return open(settings, e -> new BucketTarget(settings, bucket, e.references), meters);
+    }
+
+    private static Evictor open(
+            EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
+        Evictor evictor = new Evictor(settings, target, meters);
+        evictor.target.recover();
+        long every = settings.bounds().checkEvery().toMillis();
         if (settings.automatic()) {
-            long every = settings.bounds().checkEvery().toMillis();
             evictor.thread.scheduleWithFixedDelay(evictor::checkQuietly, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            // Upkeep only (a bucket's uses published, other replicas' evictions learnt): nothing is deleted.
+            evictor.thread.scheduleWithFixedDelay(evictor::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
         }
         return evictor;
     }
@@ -128,7 +152,6 @@ public final class Evictor implements AutoCloseable {
     /** The cache as it stands: images, tags and sizes. */
     public CompletableFuture<CacheView> view() {
         return on(() -> {
-            settings.uses().flush(settings.usesIndex());
             CacheCensus census = census();
             return new CacheView(census.images(), census.storedBytes());
         });
@@ -140,6 +163,29 @@ public final class Evictor implements AutoCloseable {
      */
     public CompletableFuture<Purge> purge(Predicate<TagRef> which) {
         return on(() -> {
+            // An operator asked: wait a while for another replica's eviction of the shared bucket to end.
+            for (int attempt = 1; ; attempt++) {
+                Optional<Purge> done = target.exclusively(() -> purgeNow(which));
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                if (attempt == PURGE_ATTEMPTS) {
+                    throw new StorageException(
+                            StorageException.Kind.UNAVAILABLE,
+                            "another replica kept evicting from the shared bucket; purge again later");
+                }
+                try {
+                    Thread.sleep(PURGE_RETRY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException(StorageException.Kind.UNAVAILABLE, "interrupted", e);
+                }
+            }
+        });
+    }
+
+    private Purge purgeNow(Predicate<TagRef> which) {
+        {
             CacheCensus census = census();
             Set<TagRef> tags = new HashSet<>();
             Set<Digest> roots = new HashSet<>();
@@ -153,7 +199,7 @@ public final class Evictor implements AutoCloseable {
             Set<TagRef> deletedTags = new HashSet<>(tags);
             apply(plan, List.copyOf(tags));
             return new Purge(plan, List.copyOf(deletedTags));
-        });
+        }
     }
 
     /** A purge's outcome: the images that went and every tag deleted. */
@@ -182,14 +228,18 @@ public final class Evictor implements AutoCloseable {
     }
 
     private EvictionPlan check() {
-        settings.uses().flush(settings.usesIndex());
-        CacheCensus census = census();
-        EvictionPlan plan = plan(census);
-        if (!plan.isEmpty()) {
-            apply(plan, plan.tags());
-        }
-        stored.set(plan.storedAfter());
-        return plan;
+        target.maintain();
+        return target.exclusively(() -> {
+                    CacheCensus census = census();
+                    EvictionPlan plan = plan(census);
+                    if (!plan.isEmpty()) {
+                        apply(plan, plan.tags());
+                    }
+                    stored.set(target.storedAfter(plan));
+                    return plan;
+                })
+                // Another replica evicts now: this one deletes nothing (and lists nothing), its figures as last seen.
+                .orElseGet(() -> new EvictionPlan(List.of(), List.of(), stored.get(), stored.get()));
     }
 
     private void checkQuietly() {
@@ -200,37 +250,28 @@ public final class Evictor implements AutoCloseable {
         }
     }
 
-    private EvictionPlan plan(CacheCensus census) {
-        long toFree = 0;
-        long minFree = settings.bounds().minFree();
-        if (minFree > 0) {
-            long free = freeBytes();
-            toFree = free < 0 ? 0 : Math.max(0, minFree - free);
+    private void maintainQuietly() {
+        try {
+            target.maintain();
+        } catch (RuntimeException e) {
+            LOG.warn("eviction upkeep failed; next in {}", settings.bounds().checkEvery(), e);
         }
+    }
+
+    private EvictionPlan plan(CacheCensus census) {
         return planner.plan(
-                census, settings.bounds().maxSize(), toFree, settings.clock().instant());
+                census,
+                settings.bounds().maxSize(),
+                target.bytesToFree(),
+                settings.clock().instant());
     }
 
     private CacheCensus census() {
-        return CacheCensus.take(settings.index(), settings.store(), settings.uses(), references);
+        return target.census();
     }
 
     private void apply(EvictionPlan plan, List<TagRef> tags) {
-        EvictionJournal.Entries all = new EvictionJournal.Entries(tags, plan.digests());
-        if (EvictionJournal.fits(all)) {
-            journaled(all);
-        } else {
-            // Too much for one journal: the tags first, then the digests in parts, each part whole before the next.
-            for (int from = 0; from < tags.size(); from += TAGS_PER_PART) {
-                journaled(new EvictionJournal.Entries(
-                        tags.subList(from, Math.min(tags.size(), from + TAGS_PER_PART)), List.of()));
-            }
-            List<Digest> digests = plan.digests();
-            for (int from = 0; from < digests.size(); from += DIGESTS_PER_PART) {
-                journaled(new EvictionJournal.Entries(
-                        List.of(), digests.subList(from, Math.min(digests.size(), from + DIGESTS_PER_PART))));
-            }
-        }
+        target.delete(tags, plan.digests());
         for (EvictionPlan.Evicted image : plan.images()) {
             evictions.get(image.reason()).increment(image.deleted().size());
             evictedBytes.get(image.reason()).increment(image.freedBytes());
@@ -250,43 +291,7 @@ public final class Evictor implements AutoCloseable {
         if (!plan.orphans().isEmpty()) {
             LOG.info("swept {} orphaned blobs", plan.orphans().size());
         }
-        stored.set(plan.storedAfter());
-    }
-
-    private void journaled(EvictionJournal.Entries entries) {
-        journal.write(entries);
-        delete(entries);
-        journal.clear();
-    }
-
-    /** Tags first, then each digest's index entry before its bytes: nothing kept ever points at deleted bytes. */
-    private void delete(EvictionJournal.Entries entries) {
-        for (TagRef tag : entries.tags()) {
-            settings.index().deleteTag(tag.upstream(), tag.repository(), tag.tag());
-        }
-        for (Digest digest : entries.digests()) {
-            settings.index().deleteDigest(digest);
-            settings.hot().invalidate(digest);
-            references.forget(digest);
-            settings.store().delete(digest);
-        }
-    }
-
-    private void recover() {
-        var left = journal.read();
-        if (left.isEmpty()) {
-            return;
-        }
-        LOG.warn(
-                "completing an eviction that did not finish: {} tags, {} digests",
-                left.get().tags().size(),
-                left.get().digests().size());
-        try {
-            delete(left.get());
-        } catch (StorageException e) {
-            throw new StorageException(e.kind(), "cannot complete the interrupted eviction", e);
-        }
-        journal.clear();
+        stored.set(target.storedAfter(plan));
     }
 
     private <T> CompletableFuture<T> on(Supplier<T> work) {

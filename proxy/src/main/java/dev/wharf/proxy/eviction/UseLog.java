@@ -43,6 +43,17 @@ public final class UseLog implements ServedDigests {
     }
 
     /**
+     * Hands the serves recorded so far to {@code sink} and forgets them (a serve recorded meanwhile stays for the next
+     * drain); for a store whose uses are kept elsewhere than the index. Run by one thread at a time.
+     */
+    void drain(java.util.function.BiConsumer<Digest, Instant> sink) {
+        for (Map.Entry<Digest, Instant> use : recent.entrySet()) {
+            sink.accept(use.getKey(), use.getValue());
+            recent.remove(use.getKey(), use.getValue());
+        }
+    }
+
+    /**
      * Writes the serves recorded so far into {@code index} (entries it does not hold are skipped, never created) and
      * forgets them; returns how many entries were written. Run by one thread at a time.
      */

@@ -89,6 +89,18 @@ public final class S3Server implements AutoCloseable {
                 .toList();
     }
 
+    /** The bytes of the objects under {@code prefix}, summed from the bucket's listing. */
+    public long bytes(String prefix) {
+        return client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
+                .mapToLong(S3Object::size)
+                .sum();
+    }
+
+    /** The server's client (path-style, with the lab's credentials); closed with the server. */
+    public S3Client client() {
+        return client;
+    }
+
     /** Multipart uploads begun and neither completed nor aborted. */
     public int pendingUploads() {
         return client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().size();

@@ -73,6 +73,11 @@ public final class CachingIndex implements CacheIndex {
         tags.invalidate(new TagKey(upstream, repository, tag));
     }
 
+    /** Drops the cached entry of a tag, writing nothing: for a tag deleted beneath this cache. */
+    public void invalidateTag(String upstream, RepositoryName repository, Tag tag) {
+        tags.invalidate(new TagKey(upstream, repository, tag));
+    }
+
     @Override
     public List<String> listTags(String upstream, RepositoryName repository) {
         return delegate.listTags(upstream, repository);

@@ -2,9 +2,7 @@ package dev.wharf.storage.s3;
 
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.FillLease;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * A lease that {@link S3FillLeases} granted: its object names {@code holder}, unique to this grant. Renewing and
@@ -12,22 +10,18 @@ import java.util.Optional;
  * condition that it is unchanged ({@code If-Match} on the entity tag read). Thread-safe.
  */
 final class S3FillLease implements FillLease {
-    private final S3Objects objects;
-    private final String key;
+    private final LeaseObject lease;
     private final Digest digest;
     private final String holder;
     private final Duration ttl;
-    private final Clock clock;
     private boolean lost;
     private boolean released;
 
-    S3FillLease(S3Objects objects, String key, Digest digest, String holder, Duration ttl, Clock clock) {
-        this.objects = objects;
-        this.key = key;
+    S3FillLease(LeaseObject lease, Digest digest, String holder, Duration ttl) {
+        this.lease = lease;
         this.digest = digest;
         this.holder = holder;
         this.ttl = ttl;
-        this.clock = clock;
     }
 
     @Override
@@ -40,8 +34,7 @@ final class S3FillLease implements FillLease {
         if (lost || released) {
             return false;
         }
-        byte[] renewed = new LeaseRecord(holder, clock.instant().plus(ttl)).bytes();
-        lost = !ours().map(o -> objects.putIfMatch(key, renewed, o.eTag())).orElse(false);
+        lost = !lease.renew(holder, ttl);
         return !lost;
     }
 
@@ -51,10 +44,6 @@ final class S3FillLease implements FillLease {
             return;
         }
         released = true;
-        ours().ifPresent(o -> objects.deleteIfMatch(key, o.eTag()));
-    }
-
-    private Optional<S3Objects.Small> ours() {
-        return objects.read(key).filter(o -> LeaseRecord.isHeldBy(o, holder));
+        lease.release(holder);
     }
 }

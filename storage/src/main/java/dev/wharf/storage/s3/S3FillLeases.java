@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -36,8 +35,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  * for longer than its ttl after its holder stopped renewing. Thread-safe.
  */
 public final class S3FillLeases implements FillLeases {
-    private static final int ATTEMPTS = 3;
-
     private final S3Objects objects;
     private final S3Keys keys;
     private final String replicaId;
@@ -59,30 +56,7 @@ public final class S3FillLeases implements FillLeases {
 
     @Override
     public Optional<FillLease> tryAcquire(Digest digest, Duration ttl) {
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive");
-        }
-        String key = keys.lease(digest);
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            String holder = replicaId + "/" + UUID.randomUUID();
-            byte[] lease = new LeaseRecord(holder, clock.instant().plus(ttl)).bytes();
-            if (objects.putIfAbsent(key, lease)) {
-                return Optional.of(new S3FillLease(objects, key, digest, holder, ttl, clock));
-            }
-            Optional<S3Objects.Small> held = objects.read(key);
-            if (held.isEmpty()) {
-                // Released since: try to write ours again.
-                continue;
-            }
-            if (clock.instant().isBefore(LeaseRecord.expiry(held.get(), ttl))) {
-                return Optional.empty();
-            }
-            if (objects.putIfMatch(key, lease, held.get().eTag())) {
-                return Optional.of(new S3FillLease(objects, key, digest, holder, ttl, clock));
-            }
-            // Renewed, released or taken over since it was read: its holder, whoever it is now, goes on.
-            return Optional.empty();
-        }
-        return Optional.empty();
+        LeaseObject lease = new LeaseObject(objects, keys.lease(digest), clock);
+        return lease.take(replicaId, ttl).map(holder -> new S3FillLease(lease, digest, holder, ttl));
     }
 }

@@ -17,7 +17,11 @@ import dev.wharf.storage.UpstreamName;
  * │   ├── _tags/latest                                  v1, digest, media type, confirmed-at: one line each
  * │   └── _links/sha256/abcdef0123…                     empty: the repository references sha256:abcdef0123…
  * ├── media-types/sha256/ab/abcdef0123…                 the media type of sha256:abcdef0123…, one line
- * └── leases/sha256/abcdef0123…                         who fills sha256:abcdef0123… until when ({@link S3FillLeases})
+ * ├── leases/sha256/abcdef0123…                         who fills sha256:abcdef0123… until when ({@link S3FillLeases})
+ * └── eviction/                                         ({@link S3EvictionStore})
+ *     ├── lease                                         which replica evicts until when
+ *     ├── uses/REPLICA-ID                               the last serves one replica recorded: digest, epoch ms
+ *     └── journals/1764160000000-RANDOM                 an eviction under way: tags gone, digests going after a grace
  * </pre>
  */
 final class S3Keys {
@@ -54,6 +58,30 @@ final class S3Keys {
 
     String lease(Digest digest) {
         return prefix + "leases/" + digest.algorithm() + "/" + digest.encoded();
+    }
+
+    String blobs() {
+        return prefix + "blobs/";
+    }
+
+    String mediaTypes() {
+        return prefix + "media-types/";
+    }
+
+    String repositories() {
+        return prefix + "repositories/";
+    }
+
+    String evictionLease() {
+        return prefix + "eviction/lease";
+    }
+
+    String uses() {
+        return prefix + "eviction/uses/";
+    }
+
+    String journals() {
+        return prefix + "eviction/journals/";
     }
 
     private String repository(UpstreamName upstream, RepositoryName repository) {

@@ -97,9 +97,14 @@ final class S3Objects {
 
     /** A small object whole; empty when absent; IO when it is larger than {@link #MAX_SMALL}. */
     Optional<Small> read(String key) {
+        return read(key, MAX_SMALL);
+    }
+
+    /** An object of at most {@code max} bytes whole; empty when absent; IO when it is larger. */
+    Optional<Small> read(String key, int max) {
         try (ResponseInputStream<GetObjectResponse> in =
                 client.getObject(b -> b.bucket(bucket).key(key))) {
-            byte[] bytes = readAtMost(in, MAX_SMALL);
+            byte[] bytes = readAtMost(in, max);
             return Optional.of(
                     new Small(bytes, in.response().lastModified(), in.response().eTag()));
         } catch (SdkException e) {
@@ -137,6 +142,20 @@ final class S3Objects {
             throw S3Errors.io("list " + prefix, e);
         }
         return names;
+    }
+
+    /** Every object under {@code prefix}, at any depth, as the listing describes it. */
+    List<S3Object> listAll(String prefix) {
+        List<S3Object> all = new ArrayList<>();
+        try {
+            for (ListObjectsV2Response page :
+                    client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+                all.addAll(page.contents());
+            }
+        } catch (SdkException e) {
+            throw S3Errors.io("list " + prefix, e);
+        }
+        return all;
     }
 
     private static byte[] readAtMost(InputStream in, int max) throws IOException {

@@ -121,6 +121,14 @@ public final class DiskTier implements BlobStore {
         drop(digest);
     }
 
+    /**
+     * Drops the tier's copy of {@code digest} and leaves the remote store's object alone (another replica deletes it);
+     * does nothing when the tier holds none. A reader of the dropped file keeps reading it.
+     */
+    public void dropCopy(Digest digest) {
+        drop(digest);
+    }
+
     @Override
     public void close() {
         local.close();
