@@ -220,11 +220,11 @@ class ReplicasIT {
                     System.out.printf(
                             "ReplicasIT: the blob of a replica killed mid-fill was served after %d ms%n", waited);
                     assertTrue(waited < 45_000, "the lease expired (30 s after its last renewal): " + waited + " ms");
+                    // The survivor streams the blob while it stores it: the upload and the lease's release may end
+                    // after the client's last byte, so they are awaited while the survivor still runs.
+                    keys = awaitKeys(k -> k.stream().anyMatch(key -> key.endsWith("/" + hex) && key.contains("/blobs/"))
+                            && !k.contains(PREFIX + "leases/sha256/" + hex));
                 }
-                // The survivor streams the blob while it stores it: the upload and the lease's release may end
-                // after the client's last byte.
-                keys = awaitKeys(k -> k.stream().anyMatch(key -> key.endsWith("/" + hex) && key.contains("/blobs/"))
-                        && !k.contains(PREFIX + "leases/sha256/" + hex));
                 assertTrue(keys.stream().anyMatch(k -> k.endsWith("/" + hex) && k.contains("/blobs/")), keys::toString);
                 assertFalse(keys.contains(PREFIX + "leases/sha256/" + hex), "the survivor released its lease");
             }
