@@ -41,7 +41,8 @@ status=0
 for entry in "${TARGETS[@]}"; do
   read -r module target <<<"$entry"
   selected "$target" "$@" || continue
-  log=$RESULTS/fuzz-$stamp-${target##*.}.log
+  name=${target##*.}
+  log=$RESULTS/fuzz-$stamp-${name/\#/-}.log
   echo "fuzzing $target for $DURATION (output: $log)"
   # JAZZER_FUZZ turns regression replay into fuzzing; jazzer.max_duration bounds it.
   # test-compile, so that the other modules come from this tree; then only surefire's fuzz execution, on one target.
