@@ -54,8 +54,8 @@ for entry in "${TARGETS[@]}"; do
     result="FINDING (see $log and $module/src/test/resources/.../*Inputs/)"
     status=1
   fi
-  # libFuzzer's last status line: "#<executions> DONE cov: ... exec/s: ..."
-  done_line=$(grep -aE '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
-  echo "$target: $result; ${done_line:-no DONE line}" | tee -a "$summary"
+  # libFuzzer's last status line ("#<executions> DONE cov: ... exec/s: ..."), or after a finding "Done <n> runs in <s>"
+  done_line=$(grep -aE '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs' "$log" | tail -1 || true)
+  echo "$target: $result; ${done_line:-no fuzzing summary: see the output}" | tee -a "$summary"
 done
 exit $status
