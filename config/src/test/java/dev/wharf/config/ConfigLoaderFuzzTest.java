@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -25,8 +26,9 @@ class ConfigLoaderFuzzTest {
     private static final String ENV_SECRET = "from-env-Xq7Zr2";
     private static final Map<String, String> ENV = Map.of("PW", ENV_SECRET, "REGISTRY_HOST", "registry.example.com");
     private static final Pattern SYNTAX = Pattern.compile("line \\d+, column \\d+: .*", Pattern.DOTALL);
-    private static final Pattern SECRET_REFERENCE =
-            Pattern.compile("(password|token|secretAccessKey)\\s*:\\s*[\"']?\\$\\{PW");
+    /** The settings read as secrets: never echoed in a problem. */
+    private static final Set<String> SECRET_KEYS = Set.of("password", "token", "secretAccessKey");
+
     private static final Set<String> TOP_LEVEL_KEYS = Set.of(
             "listen",
             "adminListen",
@@ -51,8 +53,9 @@ class ConfigLoaderFuzzTest {
      * YAML text gives a configuration or a {@link ConfigException}, never another exception. Each problem starts with
      * where it is: a YAML path rooted at a setting or at a key of the file, the top level, or a line and column for a
      * syntax error. A password substituted from the environment never shows in a problem unless the file also put
-     * that variable (or its value) in a setting that is not a secret. A configuration that loads has its default upstream and every
-     * prewarm rule's upstream among its upstreams, and distinct listeners.
+     * that variable (or its value) in a setting that is not a secret, whose value a problem may show. A configuration
+     * that loads has its default upstream and every prewarm rule's upstream among its upstreams, and distinct
+     * listeners.
      */
     @FuzzTest
     void loadsOrReportsEveryProblemWithItsPath(byte[] input) {
@@ -62,20 +65,17 @@ class ConfigLoaderFuzzTest {
             config = ConfigLoader.parse(yaml, ENV, Path.of("/nonexistent-base"));
         } catch (ConfigException e) {
             assertFalse(e.problems().isEmpty(), yaml);
+            Optional<JsonNode> tree = tree(yaml);
             Set<String> roots = new HashSet<>(TOP_LEVEL_KEYS);
             roots.add("top level");
-            roots.addAll(documentKeys(yaml));
+            tree.ifPresent(root -> root.fieldNames().forEachRemaining(roots::add));
             for (String problem : e.problems()) {
                 assertTrue(
                         SYNTAX.matcher(problem).matches() || hasRoot(problem, roots),
                         () -> "problem without a path: " + problem + "\nfor:\n" + yaml);
                 if (problem.contains(ENV_SECRET) && !yaml.contains(ENV_SECRET)) {
                     assertTrue(
-                            yaml.lines()
-                                    .anyMatch(line -> SECRET_REFERENCE
-                                            .matcher(line)
-                                            .replaceAll("")
-                                            .contains("PW")),
+                            tree.filter(root -> usedOutsideSecrets(root, "")).isPresent(),
                             () -> "a problem shows the password: " + problem + "\nfor:\n" + yaml);
                 }
             }
@@ -100,18 +100,34 @@ class ConfigLoaderFuzzTest {
         return false;
     }
 
-    /** The keys of the file's top-level mapping, when it parses to one. */
-    private static Set<String> documentKeys(String yaml) {
-        JsonNode root;
+    /** The YAML tree of the file; empty when it does not parse. */
+    private static Optional<JsonNode> tree(String yaml) {
         try {
-            root = ConfigLoader.tree(yaml);
+            return Optional.of(ConfigLoader.tree(yaml));
         } catch (ConfigException syntax) {
-            return Set.of();
+            return Optional.empty();
         }
-        Set<String> keys = new HashSet<>();
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            keys.add(names.next());
+    }
+
+    /** Whether a scalar under a key other than a secret's ({@code key} for the node itself) refers to {@code PW}. */
+    private static boolean usedOutsideSecrets(JsonNode node, String key) {
+        if (node.isTextual()) {
+            return !SECRET_KEYS.contains(key) && node.textValue().contains("${PW");
         }
-        return keys;
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (usedOutsideSecrets(element, key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (usedOutsideSecrets(node.get(name), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
