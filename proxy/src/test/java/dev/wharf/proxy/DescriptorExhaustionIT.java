@@ -41,6 +41,8 @@ class DescriptorExhaustionIT {
     private static final int FREE = 24;
     /** Bounds every read: a connection that neither answers nor closes in this time fails the test. */
     private static final int READ_TIMEOUT_MILLIS = 10_000;
+    /** Clients that connect at once while descriptors are short. */
+    private static final int BURST = 40;
     /** A refused connection is answered and closed within this (Wharf pauses accepting 1 s at most). */
     private static final long PROMPT_MILLIS = 3_000;
 
@@ -77,6 +79,7 @@ class DescriptorExhaustionIT {
                     for (int i = 0; i < 5; i++) {
                         assertRefusedPromptly(refusal(wharf.url()));
                     }
+                    assertBurstRefusedPromptly(wharf.url());
                     // The connections already admitted are still served meanwhile.
                     assertEquals(
                             200, keepAliveGet(held.get(0), wharf.url(), "/v2/").status());
@@ -125,6 +128,32 @@ class DescriptorExhaustionIT {
         Socket socket = connect(server);
         long started = System.nanoTime();
         return new Refusal(socket, keepAliveGet(socket, server, "/v2/"), started);
+    }
+
+    /**
+     * {@link #BURST} clients connect and send their request at once, as a client pool does: each one is refused in
+     * turn, every one of them within {@link #PROMPT_MILLIS} of the first connect.
+     */
+    private static void assertBurstRefusedPromptly(URI server) throws IOException {
+        long started = System.nanoTime();
+        List<Socket> burst = new ArrayList<>();
+        try {
+            for (int i = 0; i < BURST; i++) {
+                Socket socket = connect(server);
+                burst.add(socket);
+                socket.getOutputStream()
+                        .write(("GET /v2/ HTTP/1.1\r\nHost: " + server.getAuthority() + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+            }
+            for (Socket socket : burst) {
+                ResponseHead head = ResponseHead.read(socket.getInputStream());
+                assertRefusedPromptly(new Refusal(socket, head, started));
+            }
+        } finally {
+            for (Socket socket : burst) {
+                socket.close();
+            }
+        }
     }
 
     /** A refusal is a 503 with an OCI error body and {@code Retry-After}, then the connection closes, all promptly. */
