@@ -277,12 +277,15 @@ final class BucketTarget implements EvictionTarget {
             return;
         }
         BucketListing listing = store.list();
-        Set<Digest> going = going(listing, uses.merged(listing).uses());
         Set<Digest> deleted = new HashSet<>();
         long freed = 0;
         for (Map.Entry<String, BucketJournal> entry : due) {
             BucketJournal journal = entry.getValue();
             redoTags(journal);
+            // The uses again, just before this journal's deletes: a replica that stored one of its digests again
+            // published the use at once. One that published too late keeps the digest hidden until the journal is
+            // gone, so the delete costs it a refill from the upstream, never a response cut short.
+            Set<Digest> going = going(listing, uses.merged(listing).uses());
             for (Digest digest : journal.digests()) {
                 BucketListing.Blob blob = listing.blobs().get(digest);
                 if (!going.contains(digest) || deleted.contains(digest)) {
