@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       object of its own ({@code eviction/uses/REPLICA}); the census merges them all (latest wins). No write per
  *       request. An object not rewritten for {@link #USES_KEPT} (its replica is gone) is deleted.
  *   <li><b>One evictor at a time</b>: checks and purges run holding the lease {@code eviction/lease}, taken with a
- *       conditional write and renewed as the work goes on; a replica that dies holding it loses it after {@link
+ *       conditional write and renewed as the work goes on (once a third of its life passed since the last renewal,
+ *       checked after every listing and read of the uses and at each tag and digest); a replica that dies holding it loses it after {@link
  *       #LEASE_TTL}. Another replica's check meanwhile deletes nothing.
  *   <li><b>Two phases</b>. An eviction first writes its journal ({@link BucketJournal}), then deletes the tags at once.
  *       The digests (manifests and blobs) stay for {@code grace}, so that responses under way on any replica end
@@ -58,8 +59,8 @@ final class BucketTarget implements EvictionTarget {
     private static final Duration FILL_LEASE_TTL = Duration.ofSeconds(30);
     /** A replica's uses object not rewritten for this long belongs to a replica that is gone. */
     static final Duration USES_KEPT = Duration.ofDays(7);
-    /** Deletes between two renewals of the lease. */
-    private static final int RENEW_EVERY = 100;
+    /** The longest the work goes on between two renewals of the lease: a third of its life. */
+    static final Duration RENEW_AFTER = LEASE_TTL.dividedBy(3);
 
     private final EvictionSettings settings;
     private final BucketEvictionSettings bucket;
@@ -70,7 +71,7 @@ final class BucketTarget implements EvictionTarget {
     private final Map<BucketListing.TagObject, Optional<Digest>> tagDigests = new HashMap<>();
     private final Map<Digest, String> mediaTypes = new HashMap<>();
     private S3EvictionStore.EvictionLease lease;
-    private int sinceRenewal;
+    private Instant renewed;
     private long storedBytes = -1;
     private volatile Set<Digest> pinnedElsewhere = Set.of();
 
@@ -120,7 +121,9 @@ final class BucketTarget implements EvictionTarget {
     @Override
     public CacheCensus census() {
         BucketListing listing = store.list();
+        renewing();
         BucketUses.Merged merged = uses.merged(listing);
+        renewing();
         Map<Digest, Instant> lastUses = merged.uses();
         pinnedElsewhere = merged.pins();
         Set<Digest> going = going(listing, lastUses);
@@ -130,6 +133,7 @@ final class BucketTarget implements EvictionTarget {
             if (going.contains(digest)) {
                 return;
             }
+            renewing();
             boolean manifest = listing.mediaTypes().contains(digest);
             Instant lastUse = later(lastUses.get(digest), blob.lastModified());
             items.put(digest, new CacheCensus.Item(digest, blob.size(), manifest, lastUse));
@@ -140,15 +144,13 @@ final class BucketTarget implements EvictionTarget {
         Map<Digest, List<TagRef>> tags = new HashMap<>();
         tagDigests.keySet().retainAll(listing.tags());
         for (BucketListing.TagObject tag : listing.tags()) {
+            renewing();
             tagDigest(tag)
                     .ifPresent(digest -> tags.computeIfAbsent(digest, d -> new ArrayList<>())
                             .add(new TagRef(tag.upstream().value(), tag.repository(), tag.tag())));
         }
         storedBytes = listing.blobBytes();
-        if (lease != null && !lease.renew()) {
-            throw new StorageException(
-                    StorageException.Kind.UNAVAILABLE, "lost the eviction lease of the shared bucket; stopping");
-        }
+        renewing();
         return CacheCensus.of(items, refs, tags);
     }
 
@@ -160,7 +162,7 @@ final class BucketTarget implements EvictionTarget {
             return Optional.empty();
         }
         lease = taken.get();
-        sinceRenewal = 0;
+        renewed = settings.clock().instant();
         try {
             readJournals();
             finishDue();
@@ -225,6 +227,7 @@ final class BucketTarget implements EvictionTarget {
             if (journals.containsKey(name)) {
                 continue;
             }
+            renewing();
             Optional<byte[]> bytes = store.readJournal(name);
             if (bytes.isEmpty()) {
                 continue;
@@ -254,13 +257,13 @@ final class BucketTarget implements EvictionTarget {
     private void redoTags(BucketJournal journal) {
         Set<Digest> digests = new HashSet<>(journal.digests());
         for (TagRef tag : journal.tags()) {
+            renewing();
             UpstreamName upstream = UpstreamName.parse(tag.upstream());
             Optional<TagLink> now =
                     store.readTag(new BucketListing.TagObject(upstream, tag.repository(), tag.tag(), ""));
             if (now.isPresent()
                     && digests.contains(now.get().digest())
                     && !now.get().confirmedAt().isAfter(journal.started())) {
-                renewing();
                 store.deleteTag(upstream, tag.repository(), tag.tag());
             }
         }
@@ -277,6 +280,7 @@ final class BucketTarget implements EvictionTarget {
             return;
         }
         BucketListing listing = store.list();
+        renewing();
         Set<Digest> deleted = new HashSet<>();
         long freed = 0;
         for (Map.Entry<String, BucketJournal> entry : due) {
@@ -286,7 +290,9 @@ final class BucketTarget implements EvictionTarget {
             // published the use at once. One that published too late keeps the digest hidden until the journal is
             // gone, so the delete costs it a refill from the upstream, never a response cut short.
             Set<Digest> going = going(listing, uses.merged(listing).uses());
+            renewing();
             for (Digest digest : journal.digests()) {
+                renewing();
                 BucketListing.Blob blob = listing.blobs().get(digest);
                 if (!going.contains(digest) || deleted.contains(digest)) {
                     continue;
@@ -319,6 +325,7 @@ final class BucketTarget implements EvictionTarget {
         }
         for (BucketListing.Named object : listing.uses()) {
             if (object.lastModified().isBefore(now.minus(USES_KEPT))) {
+                renewing();
                 store.deleteUses(object.name());
             }
         }
@@ -379,16 +386,24 @@ final class BucketTarget implements EvictionTarget {
         return tagDigests.computeIfAbsent(tag, t -> store.readTag(t).map(TagLink::digest));
     }
 
-    /** Renews the lease every {@link #RENEW_EVERY} deletes; stops the work when it was lost. */
+    /**
+     * Renews the lease once more than {@link #RENEW_AFTER} passed since it was taken or last renewed (by the settings'
+     * clock); when it was lost, stops the work at once: another replica may be evicting now.
+     */
     private void renewing() {
-        if (lease == null || ++sinceRenewal < RENEW_EVERY) {
+        if (lease == null) {
             return;
         }
-        sinceRenewal = 0;
+        Instant now = settings.clock().instant();
+        if (Duration.between(renewed, now).compareTo(RENEW_AFTER) <= 0) {
+            return;
+        }
         if (!lease.renew()) {
+            LOG.warn("lost the eviction lease of the shared bucket (last renewed {}); stopping this eviction", renewed);
             throw new StorageException(
                     StorageException.Kind.UNAVAILABLE, "lost the eviction lease of the shared bucket; stopping");
         }
+        renewed = now;
     }
 
     static Instant later(Instant a, Instant b) {
