@@ -183,11 +183,10 @@ final class BucketTarget implements EvictionTarget {
         }
         journals.put(name, journal);
         bucket.pending().add(digests);
-        for (TagRef tag : tags) {
-            renewing();
-            store.deleteTag(UpstreamName.parse(tag.upstream()), tag.repository(), tag.tag());
-            bucket.local().forgetTag(tag);
-        }
+        // Only the tags that still point at a digest of this eviction as confirmed before it began: one pulled anew
+        // since the census stays.
+        redoTags(journal);
+        tags.forEach(bucket.local()::forgetTag);
         digests.forEach(bucket.local()::forgetDigest);
         LOG.info(
                 "evicting from the shared bucket: {} tags deleted, {} digests go after {} ({})",

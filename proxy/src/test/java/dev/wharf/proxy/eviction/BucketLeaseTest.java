@@ -92,6 +92,34 @@ class BucketLeaseTest {
                 "the tag was not deleted by a replica that lost the lease");
     }
 
+    @Test
+    void anEvictionDeletesOnlyTheTagsThatStillPointAtItsDigestsAsConfirmedBeforeItBegan() throws Exception {
+        S3LinkStore links = new S3LinkStore(s3.client(), bucket);
+        Tag anew = Tag.parse("pulled-anew");
+        Tag moved = Tag.parse("moved");
+        Digest other = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
+        links.putTag(UPSTREAM, REPOSITORY, TAG, new TagLink(MANIFEST, "application/json", clock.instant()));
+        links.putTag(
+                UPSTREAM,
+                REPOSITORY,
+                anew,
+                new TagLink(MANIFEST, "application/json", clock.instant().plusSeconds(5)));
+        links.putTag(UPSTREAM, REPOSITORY, moved, new TagLink(other, "application/json", clock.instant()));
+        BucketTarget target = target("a");
+        target.exclusively(() -> {
+            target.delete(
+                    List.of(
+                            new TagRef(UPSTREAM.value(), REPOSITORY, TAG),
+                            new TagRef(UPSTREAM.value(), REPOSITORY, anew),
+                            new TagRef(UPSTREAM.value(), REPOSITORY, moved)),
+                    List.of(MANIFEST));
+            return null;
+        });
+        assertTrue(links.findTag(UPSTREAM, REPOSITORY, TAG).isEmpty(), "the evicted tag went");
+        assertTrue(links.findTag(UPSTREAM, REPOSITORY, anew).isPresent(), "confirmed after the eviction began");
+        assertTrue(links.findTag(UPSTREAM, REPOSITORY, moved).isPresent(), "points at another digest now");
+    }
+
     private BucketTarget target(String name) throws Exception {
         S3BlobStore blobs = S3BlobStore.open(
                 s3.client(), Optional.empty(), S3BlobSettings.of(bucket, dir.resolve(name + "-spool")));
