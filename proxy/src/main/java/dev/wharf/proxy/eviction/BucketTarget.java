@@ -70,6 +70,9 @@ final class BucketTarget implements EvictionTarget {
     private final Map<String, BucketJournal> journals = new TreeMap<>();
     private final Map<BucketListing.TagObject, Optional<Digest>> tagDigests = new HashMap<>();
     private final Map<Digest, String> mediaTypes = new HashMap<>();
+    /** Journals found unreadable, each logged once. */
+    private final Set<String> unreadable = new HashSet<>();
+
     private S3EvictionStore.EvictionLease lease;
     private Instant renewed;
     private long storedBytes = -1;
@@ -221,9 +224,10 @@ final class BucketTarget implements EvictionTarget {
     private Set<String> readJournals() {
         List<String> names = store.listJournals();
         journals.keySet().retainAll(names);
+        unreadable.retainAll(names);
         Set<String> fresh = new HashSet<>();
         for (String name : names) {
-            if (journals.containsKey(name)) {
+            if (journals.containsKey(name) || unreadable.contains(name)) {
                 continue;
             }
             renewing();
@@ -235,6 +239,7 @@ final class BucketTarget implements EvictionTarget {
             try {
                 journal = BucketJournal.parse(bytes.get());
             } catch (IllegalArgumentException e) {
+                unreadable.add(name);
                 LOG.warn("ignoring the unreadable eviction journal {}: {}", name, e.getMessage());
                 continue;
             }
