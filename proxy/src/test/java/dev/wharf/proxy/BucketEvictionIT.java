@@ -378,7 +378,10 @@ class BucketEvictionIT {
 
             try (RunningWharf next =
                     RunningWharf.start(yaml(registry), dir.resolve("next"), bounded("1h") + s3.storageYaml(PREFIX))) {
-                // Completed as the next evictor opened, before it served anything.
+                // Completed by the next evictor on its own thread right after it opened (start-up does not wait).
+                waitFor(
+                        () -> s3.keys(PREFIX + "eviction/journals/").isEmpty(),
+                        "the next evictor completed the eviction");
                 List<String> after = s3.keys(PREFIX);
                 for (String blob : victim.blobDigests()) {
                     assertFalse(after.contains(blobKey(blob)), blob + " went: " + after);

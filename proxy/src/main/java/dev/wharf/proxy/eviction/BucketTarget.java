@@ -94,9 +94,13 @@ final class BucketTarget implements EvictionTarget {
         }
     }
 
+    /** Nothing before serving: the bucket is read in {@link #recoverInBackground()}, so start-up never waits on it. */
+    @Override
+    public void recover() {}
+
     /** Learns of the evictions under way and, holding the lease, completes those a crash cut short. */
     @Override
-    public void recover() {
+    public void recoverInBackground() {
         try {
             Set<String> fresh = readJournals();
             if (!fresh.isEmpty()) {
