@@ -1,5 +1,6 @@
 package dev.wharf.proxy.eviction;
 
+import dev.wharf.config.Defaults;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
 import dev.wharf.storage.TagLink;
@@ -55,8 +56,6 @@ final class BucketTarget implements EvictionTarget {
     private static final Logger LOG = LoggerFactory.getLogger(BucketTarget.class);
     /** How long the eviction lease lasts without renewal. */
     static final Duration LEASE_TTL = Duration.ofSeconds(60);
-    /** The life of a fill lease (as the pull-through cache takes them): held for a blob being filled. */
-    private static final Duration FILL_LEASE_TTL = Duration.ofSeconds(30);
     /** A replica's uses object not rewritten for this long belongs to a replica that is gone. */
     static final Duration USES_KEPT = Duration.ofDays(7);
     /** The longest the work goes on between two renewals of the lease: a third of its life. */
@@ -308,7 +307,7 @@ final class BucketTarget implements EvictionTarget {
                 if (blob != null && blob.lastModified().isAfter(journal.started())) {
                     continue;
                 }
-                if (store.isFilling(digest, FILL_LEASE_TTL)) {
+                if (store.isFilling(digest, Defaults.FILL_LEASE_TTL)) {
                     continue;
                 }
                 renewing();
