@@ -462,6 +462,41 @@ class BucketEvictionIT {
         }
     }
 
+    @Test
+    void aPurgeThatCannotGetTheLeaseAnswers503WithAJsonError() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous();
+                RunningWharf a =
+                        RunningWharf.start(yaml(registry), dir.resolve("a"), bounded("1h") + s3.storageYaml(PREFIX))) {
+            S3EvictionStore other =
+                    new S3EvictionStore(s3.client(), new S3Bucket(S3Server.BUCKET, PREFIX), "other", Clock.systemUTC());
+            // a takes the lease briefly at start (its recovery): wait until another replica can.
+            java.util.concurrent.atomic.AtomicReference<S3EvictionStore.EvictionLease> taken =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            waitFor(
+                    () -> other.tryLease(Duration.ofMinutes(5))
+                            .map(l -> {
+                                taken.set(l);
+                                return true;
+                            })
+                            .orElse(false),
+                    "another replica takes the eviction lease");
+            try (S3EvictionStore.EvictionLease held = taken.get()) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(a.adminUrl().resolve("/cache?upstream=" + UPSTREAM))
+                                .DELETE()
+                                .timeout(Duration.ofSeconds(90))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, response.statusCode(), response.body());
+                assertTrue(
+                        JSON.readTree(response.body()).path("error").asText().contains("purge again later"),
+                        response.body());
+                assertFalse(response.body().contains("Exception"), response.body());
+                assertTrue(held.renew(), "the other replica kept its lease throughout");
+            }
+        }
+    }
+
     /** An evictor of the bucket through {@code client}, as a replica would open it, with no index of its own. */
     private Evictor crashedEvictor(S3Client client, S3Bucket bucket) throws Exception {
         return evictorThrough(client, bucket, "crashed");
