@@ -17,6 +17,11 @@ public final class Defaults {
     public static final Duration EVICTION_CHECK_EVERY = Duration.ofSeconds(30);
     /** How long the bytes of an image evicted from a shared bucket stay after its tags went: {@code evictGrace}. */
     public static final Duration EVICTION_GRACE = Duration.ofMinutes(15);
+    /**
+     * The life of a blob fill's lease in a shared bucket without renewal, as fills take them and as eviction reads
+     * the leases it finds (a fill renews every third of it).
+     */
+    public static final Duration FILL_LEASE_TTL = Duration.ofSeconds(30);
 
     static final Duration S3_REDIRECT_TTL = Duration.ofMinutes(10);
     /** Docker Hub's canonical upstream name, whose single-segment repositories get {@code library/}. */

@@ -89,7 +89,10 @@ public final class Core implements AutoCloseable {
         try {
             stores = Stores.open(config.storage(), clock, threads.storage());
             // In a shared bucket, what another replica is evicting is not served from the bucket (a miss instead).
-            served = stores.bucket().isPresent() ? new PendingEvictionStore(stores.blobs(), pending) : stores.blobs();
+            served = stores.bucket().isPresent()
+                    ? new PendingEvictionStore(
+                            stores.blobs(), pending, config.storage().path().resolve("evicting"))
+                    : stores.blobs();
             // The index is a cache of the store: tags, media types and repository links live in the store too, so a
             // lost or empty index rebuilds itself as it is used, start-up looks at no blob, and a replica sharing a
             // bucket finds what the others stored.

@@ -378,7 +378,10 @@ class BucketEvictionIT {
 
             try (RunningWharf next =
                     RunningWharf.start(yaml(registry), dir.resolve("next"), bounded("1h") + s3.storageYaml(PREFIX))) {
-                // Completed as the next evictor opened, before it served anything.
+                // Completed by the next evictor on its own thread right after it opened (start-up does not wait).
+                waitFor(
+                        () -> s3.keys(PREFIX + "eviction/journals/").isEmpty(),
+                        "the next evictor completed the eviction");
                 List<String> after = s3.keys(PREFIX);
                 for (String blob : victim.blobDigests()) {
                     assertFalse(after.contains(blobKey(blob)), blob + " went: " + after);
@@ -397,18 +400,119 @@ class BucketEvictionIT {
         }
     }
 
+    @Test
+    void aReplicaThatStoresADigestAgainWhileTheEvictorIsAboutToDeleteItServesOnlyWholeVerifiedBytes() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous()) {
+            SeededImage big = ImageSeeder.of(registry).seedLarge("org/big", "1", 24L << 20);
+            String layer = big.blobDigests().get(1);
+            String path = "/v2/" + UPSTREAM + "/org/big/blobs/" + layer;
+            // The evictor a: its deletes wait, once it has listed the bucket and read the uses, until released.
+            CountDownLatch deleting = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            S3Client held = DeleteFailing.holding(s3.client(), key -> {
+                if (key.startsWith(PREFIX + "blobs/")) {
+                    deleting.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try (RunningWharf b = RunningWharf.start(
+                            yaml(registry), dir.resolve("b"), "  evictEvery: 300ms\n" + s3.storageYaml(PREFIX));
+                    Evictor a = evictorThrough(held, new S3Bucket(S3Server.BUCKET, PREFIX), "a")) {
+                copy(b, big);
+                waitFor(
+                        () -> s3.keys(PREFIX).containsAll(List.of(blobKey(layer), blobKey(big.manifestDigest()))),
+                        "b uploaded the image");
+                EvictionPlan plan = a.run().get(60, TimeUnit.SECONDS);
+                assertEquals(1, plan.images().size(), "the image past maxSize is evicted");
+                Thread.sleep(GRACE.toMillis() + 500); // the grace, which this test configured, passes
+
+                Future<EvictionPlan> finishing = thread.submit(() -> a.run().get(60, TimeUnit.SECONDS));
+                assertTrue(deleting.await(60, TimeUnit.SECONDS), "the evictor reached its deletes");
+                // b, which read the journal, stores the image again from the upstream while the deletes wait.
+                registry.clearRequests();
+                copy(b, big);
+                assertEquals(1, upstreamGets(registry, layer), "a miss while a journal names it");
+                try (RawGet stream = RawGet.send(b.url(), "GET", path)) {
+                    assertEquals(200, stream.status());
+                    stream.read(1 << 20);
+                    release.countDown();
+                    finishing.get(60, TimeUnit.SECONDS);
+                    stream.readRest();
+                    assertEquals(stream.contentLength(), stream.bodyRead(), "every byte");
+                    assertEquals(Digest.parse(layer), stream.digest(), "every byte, verified");
+                }
+                assertEquals(List.of(), s3.keys(PREFIX + "eviction/journals/"), "the eviction completed");
+                // Whatever the evictor deleted, b's clients keep getting the image whole.
+                copy(b, big);
+                try (RawGet again = RawGet.send(b.url(), "GET", path)) {
+                    assertEquals(200, again.status());
+                    again.readRest();
+                    assertEquals(again.contentLength(), again.bodyRead());
+                    assertEquals(Digest.parse(layer), again.digest());
+                }
+            } finally {
+                release.countDown();
+                thread.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aPurgeThatCannotGetTheLeaseAnswers503WithAJsonError() throws Exception {
+        try (RegistryProcess registry = RegistryProcess.anonymous();
+                RunningWharf a =
+                        RunningWharf.start(yaml(registry), dir.resolve("a"), bounded("1h") + s3.storageYaml(PREFIX))) {
+            S3EvictionStore other =
+                    new S3EvictionStore(s3.client(), new S3Bucket(S3Server.BUCKET, PREFIX), "other", Clock.systemUTC());
+            // a takes the lease briefly at start (its recovery): wait until another replica can.
+            java.util.concurrent.atomic.AtomicReference<S3EvictionStore.EvictionLease> taken =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            waitFor(
+                    () -> other.tryLease(Duration.ofMinutes(5))
+                            .map(l -> {
+                                taken.set(l);
+                                return true;
+                            })
+                            .orElse(false),
+                    "another replica takes the eviction lease");
+            try (S3EvictionStore.EvictionLease held = taken.get()) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(a.adminUrl().resolve("/cache?upstream=" + UPSTREAM))
+                                .DELETE()
+                                .timeout(Duration.ofSeconds(90))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, response.statusCode(), response.body());
+                assertTrue(
+                        JSON.readTree(response.body()).path("error").asText().contains("purge again later"),
+                        response.body());
+                assertFalse(response.body().contains("Exception"), response.body());
+                assertTrue(held.renew(), "the other replica kept its lease throughout");
+            }
+        }
+    }
+
     /** An evictor of the bucket through {@code client}, as a replica would open it, with no index of its own. */
     private Evictor crashedEvictor(S3Client client, S3Bucket bucket) throws Exception {
+        return evictorThrough(client, bucket, "crashed");
+    }
+
+    private Evictor evictorThrough(S3Client client, S3Bucket bucket, String name) throws Exception {
         Clock clock = Clock.systemUTC();
         S3BlobStore blobs =
-                S3BlobStore.open(client, Optional.empty(), S3BlobSettings.of(bucket, dir.resolve("crashed-spool")));
+                S3BlobStore.open(client, Optional.empty(), S3BlobSettings.of(bucket, dir.resolve(name + "-spool")));
         MemoryIndex index = new MemoryIndex();
         EvictionSettings settings = new EvictionSettings(
                 blobs,
                 index,
                 index,
                 new ManifestCache(1 << 20),
-                Files.createDirectories(dir.resolve("crashed")),
+                Files.createDirectories(dir.resolve(name)),
                 new EvictionConfig(MAX_SIZE, 0, Duration.ofHours(1), GRACE),
                 PinnedImages.NONE,
                 new UseLog(clock),
@@ -424,7 +528,7 @@ class BucketEvictionIT {
         return Evictor.open(
                 settings,
                 new BucketEvictionSettings(
-                        new S3EvictionStore(client, bucket, "crashed", clock),
+                        new S3EvictionStore(client, bucket, name, clock),
                         blobs,
                         GRACE,
                         new PendingEvictions(),
@@ -551,6 +655,14 @@ class BucketEvictionIT {
         DeleteFailing(S3Client delegate, java.util.function.Predicate<String> fails) {
             this.delegate = delegate;
             this.fails = fails;
+        }
+
+        /** A client whose deletes first run {@code before} (which may hold them) and then happen. */
+        static DeleteFailing holding(S3Client delegate, java.util.function.Consumer<String> before) {
+            return new DeleteFailing(delegate, key -> {
+                before.accept(key);
+                return false;
+            });
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.wharf.proxy.admin;
 import dev.wharf.proxy.security.AdminGate;
 import dev.wharf.proxy.security.Caller;
 import dev.wharf.proxy.security.Refusal;
+import dev.wharf.storage.StorageException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,13 +97,28 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((response, failure) -> ctx.executor().execute(() -> {
-            if (failure != null) {
+            if (unwrapped(failure) instanceof StorageException storage
+                    && storage.kind() == StorageException.Kind.UNAVAILABLE) {
+                // Storage busy or unreachable for now (another replica holds the eviction lease): retry later.
+                LOG.warn("admin {} {}: {}", admin.method(), admin.path(), storage.getMessage());
+                write(ctx, AdminResponse.error(503, storage.getMessage()), keepAlive, head);
+            } else if (failure != null) {
                 LOG.warn("admin {} {} failed", admin.method(), admin.path(), failure);
                 write(ctx, AdminResponse.error(500, "internal error, see the log"), keepAlive, head);
             } else {
                 write(ctx, response, keepAlive, head);
             }
         }));
+    }
+
+    /** The failure inside the wrappers futures add. */
+    private static Throwable unwrapped(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static void refuse(ChannelHandlerContext ctx, Throwable failure, boolean keepAlive, boolean head) {

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.eviction;
 
+import dev.wharf.config.Defaults;
 import dev.wharf.storage.Digest;
 import dev.wharf.storage.StorageException;
 import dev.wharf.storage.TagLink;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       object of its own ({@code eviction/uses/REPLICA}); the census merges them all (latest wins). No write per
  *       request. An object not rewritten for {@link #USES_KEPT} (its replica is gone) is deleted.
  *   <li><b>One evictor at a time</b>: checks and purges run holding the lease {@code eviction/lease}, taken with a
- *       conditional write and renewed as the work goes on; a replica that dies holding it loses it after {@link
+ *       conditional write and renewed as the work goes on (once a third of its life passed since the last renewal,
+ *       checked after every listing and read of the uses and at each tag and digest); a replica that dies holding it loses it after {@link
  *       #LEASE_TTL}. Another replica's check meanwhile deletes nothing.
  *   <li><b>Two phases</b>. An eviction first writes its journal ({@link BucketJournal}), then deletes the tags at once.
  *       The digests (manifests and blobs) stay for {@code grace}, so that responses under way on any replica end
@@ -54,12 +56,10 @@ final class BucketTarget implements EvictionTarget {
     private static final Logger LOG = LoggerFactory.getLogger(BucketTarget.class);
     /** How long the eviction lease lasts without renewal. */
     static final Duration LEASE_TTL = Duration.ofSeconds(60);
-    /** The life of a fill lease (as the pull-through cache takes them): held for a blob being filled. */
-    private static final Duration FILL_LEASE_TTL = Duration.ofSeconds(30);
     /** A replica's uses object not rewritten for this long belongs to a replica that is gone. */
     static final Duration USES_KEPT = Duration.ofDays(7);
-    /** Deletes between two renewals of the lease. */
-    private static final int RENEW_EVERY = 100;
+    /** The longest the work goes on between two renewals of the lease: a third of its life. */
+    static final Duration RENEW_AFTER = LEASE_TTL.dividedBy(3);
 
     private final EvictionSettings settings;
     private final BucketEvictionSettings bucket;
@@ -69,8 +69,11 @@ final class BucketTarget implements EvictionTarget {
     private final Map<String, BucketJournal> journals = new TreeMap<>();
     private final Map<BucketListing.TagObject, Optional<Digest>> tagDigests = new HashMap<>();
     private final Map<Digest, String> mediaTypes = new HashMap<>();
+    /** Journals found unreadable, each logged once. */
+    private final Set<String> unreadable = new HashSet<>();
+
     private S3EvictionStore.EvictionLease lease;
-    private int sinceRenewal;
+    private Instant renewed;
     private long storedBytes = -1;
     private volatile Set<Digest> pinnedElsewhere = Set.of();
 
@@ -90,9 +93,13 @@ final class BucketTarget implements EvictionTarget {
         }
     }
 
+    /** Nothing before serving: the bucket is read in {@link #recoverInBackground()}, so start-up never waits on it. */
+    @Override
+    public void recover() {}
+
     /** Learns of the evictions under way and, holding the lease, completes those a crash cut short. */
     @Override
-    public void recover() {
+    public void recoverInBackground() {
         try {
             Set<String> fresh = readJournals();
             if (!fresh.isEmpty()) {
@@ -120,7 +127,9 @@ final class BucketTarget implements EvictionTarget {
     @Override
     public CacheCensus census() {
         BucketListing listing = store.list();
+        renewing();
         BucketUses.Merged merged = uses.merged(listing);
+        renewing();
         Map<Digest, Instant> lastUses = merged.uses();
         pinnedElsewhere = merged.pins();
         Set<Digest> going = going(listing, lastUses);
@@ -130,6 +139,7 @@ final class BucketTarget implements EvictionTarget {
             if (going.contains(digest)) {
                 return;
             }
+            renewing();
             boolean manifest = listing.mediaTypes().contains(digest);
             Instant lastUse = later(lastUses.get(digest), blob.lastModified());
             items.put(digest, new CacheCensus.Item(digest, blob.size(), manifest, lastUse));
@@ -140,15 +150,13 @@ final class BucketTarget implements EvictionTarget {
         Map<Digest, List<TagRef>> tags = new HashMap<>();
         tagDigests.keySet().retainAll(listing.tags());
         for (BucketListing.TagObject tag : listing.tags()) {
+            renewing();
             tagDigest(tag)
                     .ifPresent(digest -> tags.computeIfAbsent(digest, d -> new ArrayList<>())
                             .add(new TagRef(tag.upstream().value(), tag.repository(), tag.tag())));
         }
         storedBytes = listing.blobBytes();
-        if (lease != null && !lease.renew()) {
-            throw new StorageException(
-                    StorageException.Kind.UNAVAILABLE, "lost the eviction lease of the shared bucket; stopping");
-        }
+        renewing();
         return CacheCensus.of(items, refs, tags);
     }
 
@@ -160,7 +168,7 @@ final class BucketTarget implements EvictionTarget {
             return Optional.empty();
         }
         lease = taken.get();
-        sinceRenewal = 0;
+        renewed = settings.clock().instant();
         try {
             readJournals();
             finishDue();
@@ -181,11 +189,10 @@ final class BucketTarget implements EvictionTarget {
         }
         journals.put(name, journal);
         bucket.pending().add(digests);
-        for (TagRef tag : tags) {
-            renewing();
-            store.deleteTag(UpstreamName.parse(tag.upstream()), tag.repository(), tag.tag());
-            bucket.local().forgetTag(tag);
-        }
+        // Only the tags that still point at a digest of this eviction as confirmed before it began: one pulled anew
+        // since the census stays.
+        redoTags(journal);
+        tags.forEach(bucket.local()::forgetTag);
         digests.forEach(bucket.local()::forgetDigest);
         LOG.info(
                 "evicting from the shared bucket: {} tags deleted, {} digests go after {} ({})",
@@ -220,11 +227,13 @@ final class BucketTarget implements EvictionTarget {
     private Set<String> readJournals() {
         List<String> names = store.listJournals();
         journals.keySet().retainAll(names);
+        unreadable.retainAll(names);
         Set<String> fresh = new HashSet<>();
         for (String name : names) {
-            if (journals.containsKey(name)) {
+            if (journals.containsKey(name) || unreadable.contains(name)) {
                 continue;
             }
+            renewing();
             Optional<byte[]> bytes = store.readJournal(name);
             if (bytes.isEmpty()) {
                 continue;
@@ -233,6 +242,7 @@ final class BucketTarget implements EvictionTarget {
             try {
                 journal = BucketJournal.parse(bytes.get());
             } catch (IllegalArgumentException e) {
+                unreadable.add(name);
                 LOG.warn("ignoring the unreadable eviction journal {}: {}", name, e.getMessage());
                 continue;
             }
@@ -254,13 +264,13 @@ final class BucketTarget implements EvictionTarget {
     private void redoTags(BucketJournal journal) {
         Set<Digest> digests = new HashSet<>(journal.digests());
         for (TagRef tag : journal.tags()) {
+            renewing();
             UpstreamName upstream = UpstreamName.parse(tag.upstream());
             Optional<TagLink> now =
                     store.readTag(new BucketListing.TagObject(upstream, tag.repository(), tag.tag(), ""));
             if (now.isPresent()
                     && digests.contains(now.get().digest())
                     && !now.get().confirmedAt().isAfter(journal.started())) {
-                renewing();
                 store.deleteTag(upstream, tag.repository(), tag.tag());
             }
         }
@@ -277,13 +287,19 @@ final class BucketTarget implements EvictionTarget {
             return;
         }
         BucketListing listing = store.list();
-        Set<Digest> going = going(listing, uses.merged(listing).uses());
+        renewing();
         Set<Digest> deleted = new HashSet<>();
         long freed = 0;
         for (Map.Entry<String, BucketJournal> entry : due) {
             BucketJournal journal = entry.getValue();
             redoTags(journal);
+            // The uses again, just before this journal's deletes: a replica that stored one of its digests again
+            // published the use at once. One that published too late keeps the digest hidden until the journal is
+            // gone, so the delete costs it a refill from the upstream, never a response cut short.
+            Set<Digest> going = going(listing, uses.merged(listing).uses());
+            renewing();
             for (Digest digest : journal.digests()) {
+                renewing();
                 BucketListing.Blob blob = listing.blobs().get(digest);
                 if (!going.contains(digest) || deleted.contains(digest)) {
                     continue;
@@ -291,7 +307,7 @@ final class BucketTarget implements EvictionTarget {
                 if (blob != null && blob.lastModified().isAfter(journal.started())) {
                     continue;
                 }
-                if (store.isFilling(digest, FILL_LEASE_TTL)) {
+                if (store.isFilling(digest, Defaults.FILL_LEASE_TTL)) {
                     continue;
                 }
                 renewing();
@@ -316,6 +332,7 @@ final class BucketTarget implements EvictionTarget {
         }
         for (BucketListing.Named object : listing.uses()) {
             if (object.lastModified().isBefore(now.minus(USES_KEPT))) {
+                renewing();
                 store.deleteUses(object.name());
             }
         }
@@ -376,16 +393,24 @@ final class BucketTarget implements EvictionTarget {
         return tagDigests.computeIfAbsent(tag, t -> store.readTag(t).map(TagLink::digest));
     }
 
-    /** Renews the lease every {@link #RENEW_EVERY} deletes; stops the work when it was lost. */
+    /**
+     * Renews the lease once more than {@link #RENEW_AFTER} passed since it was taken or last renewed (by the settings'
+     * clock); when it was lost, stops the work at once: another replica may be evicting now.
+     */
     private void renewing() {
-        if (lease == null || ++sinceRenewal < RENEW_EVERY) {
+        if (lease == null) {
             return;
         }
-        sinceRenewal = 0;
+        Instant now = settings.clock().instant();
+        if (Duration.between(renewed, now).compareTo(RENEW_AFTER) <= 0) {
+            return;
+        }
         if (!lease.renew()) {
+            LOG.warn("lost the eviction lease of the shared bucket (last renewed {}); stopping this eviction", renewed);
             throw new StorageException(
                     StorageException.Kind.UNAVAILABLE, "lost the eviction lease of the shared bucket; stopping");
         }
+        renewed = now;
     }
 
     static Instant later(Instant a, Instant b) {

@@ -11,8 +11,14 @@ import java.util.function.Supplier;
  * only; every method may block.
  */
 interface EvictionTarget {
-    /** At open, before anything is served: completes an eviction a crash cut short. */
+    /** At open, before anything is served: completes an eviction a crash cut short (of this process's own cache). */
     void recover();
+
+    /**
+     * Right after open, on the evictor's thread before its first check, while the process already serves: completes
+     * what a crash cut short where that needs remote calls (a shared bucket), so that start-up never waits on them.
+     */
+    default void recoverInBackground() {}
 
     /** Work besides the checks that every replica does at each tick (publishing uses, learning of evictions). */
     void maintain();

@@ -129,6 +129,8 @@ public final class Evictor implements AutoCloseable {
             EvictionSettings settings, Function<Evictor, EvictionTarget> target, MeterRegistry meters) {
         Evictor evictor = new Evictor(settings, target, meters);
         evictor.target.recover();
+        // First on the evictor's own thread, before any scheduled check or asked run.
+        evictor.thread.execute(evictor.target::recoverInBackground);
         long every = settings.bounds().checkEvery().toMillis();
         if (settings.automatic()) {
             evictor.thread.scheduleWithFixedDelay(evictor::checkQuietly, every, every, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.wharf.proxy.pull;
 
+import dev.wharf.config.Defaults;
 import dev.wharf.storage.BlobInfo;
 import dev.wharf.storage.BlobStatter;
 import dev.wharf.storage.Digest;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FillTurns {
     /** How long a lease lasts unless renewed; renewed every third of it. */
-    static final Duration LEASE_TTL = Duration.ofSeconds(30);
+    static final Duration LEASE_TTL = Defaults.FILL_LEASE_TTL;
 
     private static final Logger LOG = LoggerFactory.getLogger(FillTurns.class);
     private static final Duration FIRST_POLL = Duration.ofMillis(50);

@@ -1,7 +1,6 @@
 package dev.wharf.proxy.eviction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,12 +19,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The records of a shared bucket's eviction (journal, published uses) read back as written, and a replica's view of
  * digests being evicted: absent until it stores them again.
  */
 class BucketRecordsTest {
+    @TempDir
+    java.nio.file.Path dir;
+
     private static final byte[] BYTES = "layer".getBytes(StandardCharsets.UTF_8);
     private static final Digest LAYER = Digest.sha256(BYTES);
     private static final Digest OTHER = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
@@ -72,13 +75,13 @@ class BucketRecordsTest {
     }
 
     @Test
-    void aDigestBeingEvictedIsAbsentUntilThisReplicaStoresItAgainWhichIsReported() {
+    void aDigestBeingEvictedIsNeverReadFromTheBucketUntilNoJournalNamesItAndStoredAgainIsHeldLocally() {
         MemoryBlobStore memory = new MemoryBlobStore();
         store(memory);
         PendingEvictions pending = new PendingEvictions();
         List<Digest> reclaimed = new ArrayList<>();
         pending.onReclaim(reclaimed::add);
-        PendingEvictionStore store = new PendingEvictionStore(memory, pending);
+        PendingEvictionStore store = new PendingEvictionStore(memory, pending, dir.resolve("evicting"));
 
         pending.replace(Set.of(LAYER));
         assertTrue(store.stat(LAYER).isEmpty(), "hidden while it is being evicted");
@@ -87,14 +90,27 @@ class BucketRecordsTest {
         assertTrue(store.findSize(LAYER).isEmpty());
 
         store(store);
-        assertEquals(List.of(LAYER), reclaimed);
-        assertEquals(BYTES.length, store.stat(LAYER).orElseThrow().size(), "served again once stored again");
+        store(store);
+        assertEquals(List.of(LAYER), reclaimed, "reported once");
+        memory.delete(LAYER); // the evictor deletes it from the bucket all the same
         pending.replace(Set.of(LAYER));
-        assertFalse(pending.isGoing(LAYER), "a reclaim lasts while its eviction is under way");
+        assertTrue(pending.isGoing(LAYER), "going while a journal names it");
+        assertEquals(BYTES.length, store.stat(LAYER).orElseThrow().size(), "served from the local holding");
+        assertEquals(BYTES.length, store.findSize(LAYER).orElseThrow());
+        try (var reader = store.open(LAYER).orElseThrow()) {
+            assertEquals(BYTES.length, reader.size());
+        }
+        assertTrue(memory.stat(LAYER).isEmpty(), "not written to the bucket while a journal names it");
 
         pending.replace(Set.of());
+        assertTrue(store.stat(LAYER).isEmpty(), "the journal gone, the bucket's answer (gone: a miss)");
+        store(store);
+        assertEquals(BYTES.length, memory.stat(LAYER).orElseThrow().size(), "stored in the bucket again");
         pending.add(List.of(LAYER));
         assertTrue(pending.isGoing(LAYER), "a new eviction of it hides it again");
+        assertTrue(store.stat(LAYER).isEmpty(), "the earlier held copy was dropped");
+        store(store);
+        assertEquals(List.of(LAYER, LAYER), reclaimed, "reported again for the new eviction");
     }
 
     private static void store(dev.wharf.storage.BlobStore store) {

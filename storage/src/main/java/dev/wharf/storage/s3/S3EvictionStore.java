@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -29,11 +32,17 @@ public final class S3EvictionStore {
     /** The most bytes a uses object or a journal may have (about 100,000 digests); larger ones are refused. */
     public static final int MAX_RECORD = 16 << 20;
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Logger LOG = LoggerFactory.getLogger(S3EvictionStore.class);
+    /** The most foreign names remembered (each logged once): beyond, they are skipped without a word. */
+    private static final int MAX_REPORTED = 1_000;
+
     private final S3Objects objects;
     private final S3Keys keys;
     private final S3LinkStore links;
     private final String replicaId;
     private final Clock clock;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /** The eviction objects in {@code bucket} through {@code client}, written in the name of {@code replicaId}. */
     public S3EvictionStore(S3Client client, S3Bucket bucket, String replicaId, Clock clock) {
@@ -70,10 +79,15 @@ public final class S3EvictionStore {
             } else if (key.startsWith(keys.repositories())) {
                 repositoryObject(key.substring(keys.repositories().length()), object.eTag(), tags, repositoryLinks);
             } else if (key.startsWith(keys.uses())) {
-                uses.add(new BucketListing.Named(key.substring(keys.uses().length()), object.lastModified()));
+                String name = key.substring(keys.uses().length());
+                if (isOurs(key, name)) {
+                    uses.add(new BucketListing.Named(name, object.lastModified()));
+                }
             } else if (key.startsWith(keys.journals())) {
-                journals.add(
-                        new BucketListing.Named(key.substring(keys.journals().length()), object.lastModified()));
+                String name = key.substring(keys.journals().length());
+                if (isOurs(key, name)) {
+                    journals.add(new BucketListing.Named(name, object.lastModified()));
+                }
             }
         }
         return new BucketListing(blobs, mediaTypes, tags, repositoryLinks, uses, journals);
@@ -81,7 +95,9 @@ public final class S3EvictionStore {
 
     /** The names of the journals under way (one short listing, not of the whole prefix). */
     public List<String> listJournals() {
-        return objects.list(keys.journals());
+        return objects.list(keys.journals()).stream()
+                .filter(name -> isOurs(keys.journals() + name, name))
+                .toList();
     }
 
     /** What a listed tag points at; empty when it is gone since. */
@@ -159,8 +175,22 @@ public final class S3EvictionStore {
         }
     }
 
+    /**
+     * Whether {@code name} (of the object {@code key}) is one this store could have written; a foreign one (an
+     * operator's file, another program's) is logged once and skipped, so that it stops no eviction.
+     */
+    private boolean isOurs(String key, String name) {
+        if (NAME.matcher(name).matches()) {
+            return true;
+        }
+        if (reported.size() < MAX_REPORTED && reported.add(key)) {
+            LOG.warn("ignoring {}: not an object eviction writes (names are {})", key, NAME.pattern());
+        }
+        return false;
+    }
+
     private static String checkName(String name) {
-        if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
+        if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid object name");
         }
         return name;

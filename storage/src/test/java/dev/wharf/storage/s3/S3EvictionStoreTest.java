@@ -142,6 +142,29 @@ class S3EvictionStoreTest {
         assertTrue(store.isFilling(LAYER, Duration.ofSeconds(30)));
     }
 
+    @Test
+    void foreignObjectsUnderEvictionAreSkippedNotFatal() {
+        S3Keys keys = new S3Keys(bucket);
+        S3EvictionStore store = store("a");
+        store.putUses("x".getBytes(StandardCharsets.UTF_8));
+        assertTrue(store.createJournal("1-j", "journal".getBytes(StandardCharsets.UTF_8)));
+        put(keys.journals() + "notes about it.txt", "left by hand");
+        put(keys.journals() + "sub/dir", "another program's");
+        put(keys.uses() + "b%20c", "left by hand");
+
+        assertEquals(List.of("1-j"), store.listJournals());
+        BucketListing listing = store.list();
+        assertEquals(
+                List.of("1-j"),
+                listing.journals().stream().map(BucketListing.Named::name).toList());
+        assertEquals(
+                List.of("a"),
+                listing.uses().stream().map(BucketListing.Named::name).toList());
+        for (BucketListing.Named journal : listing.journals()) {
+            assertTrue(store.readJournal(journal.name()).isPresent(), "every listed name can be read");
+        }
+    }
+
     private S3EvictionStore store(String replica) {
         return new S3EvictionStore(client, bucket, replica, clock);
     }
