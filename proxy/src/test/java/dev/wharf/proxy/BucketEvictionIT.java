@@ -42,7 +42,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -72,6 +75,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@code storage.maxSize} bounding a bucket that two replicas share, on a real S3 server (s3proxy) in front of the
@@ -337,6 +341,37 @@ class BucketEvictionIT {
         }
     }
 
+    /** Returns once the bucket holds {@code image}'s manifest and blobs (uploads may end after the client's). */
+    private void awaitUploaded(SeededImage image) throws InterruptedException {
+        List<String> wanted = new ArrayList<>(image.blobDigests());
+        wanted.add(image.manifestDigest());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<String> keys = s3.keys(PREFIX);
+            if (wanted.stream().allMatch(d -> keys.contains(blobKey(d)))) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "uploaded: " + wanted + " in " + keys);
+            Thread.sleep(20);
+        }
+    }
+
+    /** When the newest object under the prefix was uploaded, as the bucket reports it. */
+    private Instant newestUpload() {
+        return s3.client().listObjectsV2Paginator(b -> b.bucket(S3Server.BUCKET).prefix(PREFIX)).contents().stream()
+                .map(S3Object::lastModified)
+                .max(Comparator.naturalOrder())
+                .orElseThrow();
+    }
+
+    /** Returns once this machine's clock (which s3proxy reads too) is past the whole second of {@code instant}. */
+    private static void awaitTheSecondAfter(Instant instant) throws InterruptedException {
+        Instant next = instant.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        while (Instant.now().isBefore(next)) {
+            Thread.sleep(Math.max(1, Duration.between(Instant.now(), next).toMillis()));
+        }
+    }
+
     @Test
     void anEvictionThatCrashedHalfWayIsCompletedByTheNextEvictorAndTheImageIsFetchedAgain() throws Exception {
         try (RegistryProcess registry = RegistryProcess.anonymous()) {
@@ -346,7 +381,10 @@ class BucketEvictionIT {
             try (RunningWharf seeding = RunningWharf.start(
                     yaml(registry), dir.resolve("seeding"), bounded("1h") + s3.storageYaml(PREFIX))) {
                 copy(seeding, victim);
-                Thread.sleep(10); // distinct upload times: the victim is the older
+                // No replica published a use, so upload times order the two: S3 keeps them to the second, so the
+                // keeper is uploaded once the clock passed the second of the victim's newest object.
+                awaitUploaded(victim);
+                awaitTheSecondAfter(newestUpload());
                 copy(seeding, keeper);
             }
 
