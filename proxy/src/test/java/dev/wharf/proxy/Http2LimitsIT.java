@@ -69,9 +69,13 @@ class Http2LimitsIT {
     }
 
     private RunningWharf wharf(String moreLimits) throws InterruptedException {
+        return wharf(moreLimits, MAX_STREAMS);
+    }
+
+    private RunningWharf wharf(String moreLimits, int maxStreams) throws InterruptedException {
         String yaml = RunningWharf.singleUpstream(UPSTREAM, registry) + "tlsListen: 127.0.0.1:" + FreePort.find()
                 + "\ntls: {certFile: " + dir.resolve("tls.crt") + ", keyFile: " + dir.resolve("tls.key") + "}\n"
-                + "limits: {" + moreLimits + "http2: {maxConcurrentStreams: " + MAX_STREAMS + ", maxResets: "
+                + "limits: {" + moreLimits + "http2: {maxConcurrentStreams: " + maxStreams + ", maxResets: "
                 + MAX_RESETS + ", resetWindow: 30s}}\n";
         return RunningWharf.start(yaml, dir.resolve("data"));
     }
@@ -227,6 +231,48 @@ class Http2LimitsIT {
             slow.await(WAIT);
             assertEquals(size, slow.bytes());
             assertEquals(layer, slow.digest(), "byte-exact from the cache");
+        }
+        assertEquals(1, registry.count("GET", p -> p.endsWith("/blobs/" + layer)), "one upstream fetch");
+    }
+
+    @Test
+    void aHundredStalledStreamsOfACachedBlobPinLittleMemoryAndCompleteOnceTheirWindowsOpen() throws Exception {
+        int streams = 100;
+        SeededImage image = ImageSeeder.of(registry).seedLarge("team/many", "1", 4 * MIB);
+        String layer = image.blobDigests().get(image.blobDigests().size() - 1);
+        String blob = "/v2/" + UPSTREAM + "/team/many/blobs/" + layer;
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (RunningWharf wharf = wharf("", streams)) {
+            try (H2Client warm = H2Client.connect(caPem, port(wharf), 65535)) {
+                assertEquals(layer, warm.request("GET", blob, true).await(WAIT).digest(), "cached first");
+            }
+            double nettyBefore = Samples.value(scrape(http, wharf), "wharf_netty_direct_memory_used_bytes");
+            // A window of one byte per stream: each stream's channel is writable once, so its first chunk is read and
+            // written whole into the flow controller, and the next one read ahead; then it waits.
+            try (H2Client client = H2Client.connect(caPem, port(wharf), 1)) {
+                List<H2Client.Stream> stalled = new ArrayList<>();
+                for (int i = 0; i < streams; i++) {
+                    stalled.add(client.request("GET", blob, false));
+                }
+                for (H2Client.Stream stream : stalled) {
+                    assertEquals(1, stream.awaitBytes(1, WAIT), "the window's byte");
+                    assertEquals(200, stream.status());
+                }
+                double grown = Samples.value(scrape(http, wharf), "wharf_netty_direct_memory_used_bytes") - nettyBefore;
+                // 100 streams x (a 64 KiB chunk queued + one read ahead) = 12.5 MiB; chunks of 1 MiB would pin 200 MiB.
+                assertTrue(
+                        grown < 32 * MIB, "netty direct memory grew " + grown + " bytes for " + streams + " streams");
+                for (H2Client.Stream stream : stalled) {
+                    assertFalse(stream.isDone(), "held by its window");
+                    client.grant(stream, (int) (8 * MIB));
+                }
+                for (H2Client.Stream stream : stalled) {
+                    stream.await(WAIT);
+                    assertEquals(Long.parseLong(stream.header("content-length")), stream.bytes());
+                    assertEquals(layer, stream.digest(), "byte-exact from the cache");
+                }
+            }
         }
         assertEquals(1, registry.count("GET", p -> p.endsWith("/blobs/" + layer)), "one upstream fetch");
     }
