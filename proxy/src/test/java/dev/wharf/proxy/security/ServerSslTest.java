@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.config.HostPort;
 import dev.wharf.config.ServerTls;
+import dev.wharf.proxy.lab.TestCa;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContext;
@@ -15,16 +16,18 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The TLS listener's context is BoringSSL's where it loads, as it must in this build (ALPN: Http2ClientsIT), and it
- * negotiates only what HTTP/2 allows: a TLS 1.2 client offering only CBC suites is refused, while one offering an AEAD
+ * negotiates only what HTTP/2 allows: a TLS 1.2 client offering only a CBC or an RSA-key-exchange suite is refused, while one offering an AEAD
  * suite, and a TLS 1.3 client, complete the handshake (a JDK client against the listener's own context, in memory).
  */
 class ServerSslTest {
@@ -43,16 +46,22 @@ class ServerSslTest {
     }
 
     @Test
-    void aTls12ClientOfferingOnlyCbcSuitesIsRefusedAndOneOfferingGcmIsServed() throws Exception {
-        try (ServerSsl ssl = ServerSsl.open(SELF_SIGNED)) {
-            // The self-signed key is EC: these are the suites a client would agree on with it before HTTP/2's rule.
-            String cbc = "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA";
-            String cbc256 = "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256";
-            SSLEngine refused = client("TLSv1.2", List.of(cbc, cbc256));
-            assertArrayEquals(new String[] {cbc, cbc256}, refused.getEnabledCipherSuites(), "the client offers them");
-            assertThrows(SSLException.class, () -> handshake(refused, server(ssl)));
+    void aTls12ClientOfferingOnlyCbcOrRsaKeyExchangeSuitesIsRefusedAndOneOfferingGcmIsServed(@TempDir Path dir)
+            throws Exception {
+        // An RSA key, as most certificates have: the suites a TLS 1.2 client would agree on with it by default.
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        TestCa.create("Wharf ciphers CA").issueServer(cert, key);
+        ServerTls config = new ServerTls(
+                HostPort.parse("127.0.0.1:5443"), Optional.of(cert), Optional.of(key), Optional.empty(), false);
+        try (ServerSsl ssl = ServerSsl.open(config)) {
+            for (String suite : List.of("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA")) {
+                SSLEngine refused = client("TLSv1.2", List.of(suite));
+                assertArrayEquals(new String[] {suite}, refused.getEnabledCipherSuites(), "the client offers it");
+                assertThrows(SSLException.class, () -> handshake(refused, server(ssl)), suite);
+            }
 
-            String gcm = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+            String gcm = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
             SSLEngine served = client("TLSv1.2", List.of(gcm));
             handshake(served, server(ssl));
             assertEquals("TLSv1.2", served.getSession().getProtocol());
