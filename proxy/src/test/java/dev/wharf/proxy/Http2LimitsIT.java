@@ -311,6 +311,28 @@ class Http2LimitsIT {
     }
 
     @Test
+    void pingsDoNotKeepAConnectionWhoseStreamMakesNoProgressPastTheIdleTimeout() throws Exception {
+        ImageSeeder.of(registry).seedImage("team/app", List.of("1"), ImageFormat.OCI, "amd64", 1);
+        String manifest = "/v2/" + UPSTREAM + "/team/app/manifests/1";
+        try (RunningWharf wharf = wharf("idleTimeout: 1s, ");
+                H2Client client = H2Client.connect(caPem, port(wharf), 0)) {
+            H2Client.Stream held = client.request("GET", manifest, Map.of("accept", OCI_MANIFEST), false);
+            assertEquals(200, held.awaitHeaders(WAIT).status());
+            // A PING every 200 ms passes bytes far more often than the idle timeout; the stream's answer never moves.
+            long started = System.nanoTime();
+            boolean closed = false;
+            while (!closed
+                    && System.nanoTime() - started < Duration.ofSeconds(20).toNanos()) {
+                client.ping();
+                closed = client.awaitClosed(Duration.ofMillis(200));
+            }
+            assertTrue(closed, "closed by the idle timeout despite " + client.pingAcks() + " PINGs answered");
+            assertTrue(client.pingAcks() > 0, "the PINGs were answered while it was open");
+            assertEquals(0, held.bytes());
+        }
+    }
+
+    @Test
     void aBlobFailingVerificationWhileItStreamsIsResetNeverCompleted() throws Exception {
         // Large enough that its first bytes, and the status with them, go out long before its last is verified.
         SeededImage image = ImageSeeder.of(registry).seedLarge("team/bad", "1", 32 * MIB);
