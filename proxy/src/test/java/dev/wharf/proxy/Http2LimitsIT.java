@@ -260,9 +260,11 @@ class Http2LimitsIT {
                     assertEquals(200, stream.status());
                 }
                 double grown = Samples.value(scrape(http, wharf), "wharf_netty_direct_memory_used_bytes") - nettyBefore;
-                // 100 streams x (a 64 KiB chunk queued + one read ahead) = 12.5 MiB; chunks of 1 MiB would pin 200 MiB.
+                // 100 streams x (a 64 KiB chunk queued + one read ahead) = 12.5 MiB, plus the pooled allocator's partly
+                // used chunks of each thread that allocated (storage workers, the event loop): 34-40 MB measured. With
+                // 1 MiB chunks the same streams pinned 216 MB.
                 assertTrue(
-                        grown < 32 * MIB, "netty direct memory grew " + grown + " bytes for " + streams + " streams");
+                        grown < 64 * MIB, "netty direct memory grew " + grown + " bytes for " + streams + " streams");
                 for (H2Client.Stream stream : stalled) {
                     assertFalse(stream.isDone(), "held by its window");
                     client.grant(stream, (int) (8 * MIB));
@@ -305,7 +307,7 @@ class Http2LimitsIT {
             H2Client.Stream held = client.request("GET", manifest, Map.of("accept", OCI_MANIFEST), false);
             assertEquals(200, held.awaitHeaders(WAIT).status());
             assertTrue(client.awaitClosed(WAIT), "closed by the idle timeout");
-            assertTrue(held.isDone());
+            assertTrue(held.await(WAIT).isDone(), "ended with the connection");
             assertEquals(0, held.bytes());
         }
     }
