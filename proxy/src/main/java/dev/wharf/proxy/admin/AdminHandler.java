@@ -39,10 +39,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminRoutes routes;
     private final AdminGate gate;
 
-    AdminHandler(AdminRoutes routes) {
-        this(routes, AdminGate.OPEN);
-    }
-
     AdminHandler(AdminRoutes routes, AdminGate gate) {
         this.routes = routes;
         this.gate = gate;

@@ -24,14 +24,9 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds {@code address} and serves {@code routes} to anyone; fails if it cannot bind. */
-    public static AdminServer start(InetSocketAddress address, AdminRoutes routes) throws InterruptedException {
-        return start(address, routes, AdminGate.OPEN);
-    }
-
     /**
-     * Binds {@code address} and serves {@code routes}, those not open only to callers {@code gate} admits; fails if
-     * it cannot bind.
+     * Binds {@code address} and serves {@code routes}, those not open only to callers {@code gate} admits (there is no
+     * default: {@link AdminGate#OPEN} is passed explicitly where no one authenticates); fails if it cannot bind.
      */
     public static AdminServer start(InetSocketAddress address, AdminRoutes routes, AdminGate gate)
             throws InterruptedException {

@@ -14,19 +14,34 @@ import java.util.concurrent.TimeUnit;
 /**
  * An HTTP/2 connection's deadlines, HTTP/1.1's request-head deadline and idle timeout at the connection level: while
  * no stream is open (the connection opened, or every request so far has been answered) a request must begin within
- * {@code timeout}, else the connection is closed ({@code GOAWAY} first, sent by the codec); a connection that passes no
- * bytes for the idle timeout is closed. The last handler of the connection: a failure that reaches it closes the
+ * {@code timeout}, else the connection is closed ({@code GOAWAY} first, sent by the codec); a connection whose streams
+ * make no progress for the idle timeout is closed, however many connection frames (PING) it passes ({@link
+ * #progressed}), and one that passes no bytes at all is closed by the listener's idle handler. The last handler of the connection: a failure that reaches it closes the
  * connection (a protocol error is closed by the codec, with its {@code GOAWAY}). All state is confined to the event loop.
  */
 final class Http2GuardHandler extends ChannelInboundHandlerAdapter {
     private final Http2Connection connection;
     private final long timeoutNanos;
+    private final long idleNanos;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> idleCheck;
+    private long lastProgress;
 
-    Http2GuardHandler(Http2Connection connection, Duration timeout) {
+    Http2GuardHandler(Http2Connection connection, Duration timeout, Duration idleTimeout) {
         this.connection = connection;
         this.timeoutNanos = timeout.toNanos();
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    /**
+     * Notes a stream's progress: a frame of a request read, or a chunk of an answer written. Only this keeps a
+     * connection from its idle timeout: connection frames (PING, SETTINGS, WINDOW_UPDATE of the connection) pass
+     * bytes but serve no request, so a half-open stream kept company by PINGs is closed like a silent one. Called on
+     * the event loop (a stream's channel shares its connection's).
+     */
+    void progressed() {
+        lastProgress = System.nanoTime();
     }
 
     @Override
@@ -45,16 +60,20 @@ final class Http2GuardHandler extends ChannelInboundHandlerAdapter {
             }
         });
         armIfNoStreams();
+        progressed();
+        scheduleIdleCheck(idleNanos);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancel();
+        cancelIdleCheck();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
+        cancelIdleCheck();
         ctx.fireChannelInactive();
     }
 
@@ -88,6 +107,29 @@ final class Http2GuardHandler extends ChannelInboundHandlerAdapter {
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        if (ctx.channel().isActive()) {
+            idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkIdle() {
+        idleCheck = null;
+        long left = idleNanos - (System.nanoTime() - lastProgress);
+        if (left <= 0) {
+            ctx.close();
+        } else {
+            scheduleIdleCheck(left);
+        }
+    }
+
+    private void cancelIdleCheck() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
         }
     }
 

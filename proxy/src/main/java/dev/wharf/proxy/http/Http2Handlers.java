@@ -2,8 +2,12 @@ package dev.wharf.proxy.http;
 
 import dev.wharf.config.Http2Limits;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -30,12 +34,17 @@ final class Http2Handlers {
     private final RequestHandlers requests;
     private final Http2Limits limits;
     private final Duration headerTimeout;
+    private final Duration idleTimeout;
 
-    /** {@code headerTimeout}: how long a connection may have no stream open before it is closed. */
-    Http2Handlers(RequestHandlers requests, Http2Limits limits, Duration headerTimeout) {
+    /**
+     * {@code headerTimeout}: how long a connection may have no stream open before it is closed; {@code idleTimeout}:
+     * how long its streams may make no progress (PINGs are no progress).
+     */
+    Http2Handlers(RequestHandlers requests, Http2Limits limits, Duration headerTimeout, Duration idleTimeout) {
         this.requests = requests;
         this.limits = limits;
         this.headerTimeout = headerTimeout;
+        this.idleTimeout = idleTimeout;
     }
 
     /** Adds the HTTP/2 handlers at the end of {@code pipeline}, whose TLS handshake chose {@code h2}. */
@@ -50,14 +59,40 @@ final class Http2Handlers {
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResets(), windowSeconds)
                 .encoderEnforceMaxRstFramesPerWindow(limits.maxResets(), windowSeconds)
                 .build();
+        Http2GuardHandler guard = new Http2GuardHandler(codec.connection(), headerTimeout, idleTimeout);
+        ChannelDuplexHandler progress = new StreamProgress(guard);
         pipeline.addLast("h2", codec)
                 .addLast("h2Streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel stream) {
-                        stream.pipeline().addLast("h2Http", new Http2StreamFrameToHttpObjectCodec(true));
+                        stream.pipeline()
+                                .addLast("h2Progress", progress)
+                                .addLast("h2Http", new Http2StreamFrameToHttpObjectCodec(true));
                         requests.addTo(stream.pipeline());
                     }
                 }))
-                .addLast("h2Guard", new Http2GuardHandler(codec.connection(), headerTimeout));
+                .addLast("h2Guard", guard);
+    }
+
+    /** Tells the connection's guard of every stream frame read and written: the streams' progress. */
+    @ChannelHandler.Sharable
+    private static final class StreamProgress extends ChannelDuplexHandler {
+        private final Http2GuardHandler guard;
+
+        StreamProgress(Http2GuardHandler guard) {
+            this.guard = guard;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            guard.progressed();
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            guard.progressed();
+            ctx.write(msg, promise);
+        }
     }
 }

@@ -45,7 +45,8 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         if (tls.isPresent()) {
-            Http2Handlers http2 = new Http2Handlers(requests, limits.http2(), limits.headerTimeout());
+            Http2Handlers http2 =
+                    new Http2Handlers(requests, limits.http2(), limits.headerTimeout(), limits.idleTimeout());
             ch.pipeline().addLast("alpn", new ProtocolNegotiationHandler(http2, ctx -> addHttp1(ctx.pipeline())));
         } else {
             addHttp1(ch.pipeline());

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
@@ -17,10 +18,19 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Streams a byte range of a reader whose reads may wait (a bucket's ranged GETs) without making the event loop wait:
  * each chunk is read on a worker, and the transfer is woken when it is ready; the next chunk is read while the last is
- * written, so at most two chunks per connection are in memory. Used on the event loop only, but for the reads.
+ * written, so at most two chunks per response are in memory: one written and waiting for the socket (the channel turns
+ * unwritable with it, and no further chunk is written), one read ahead.
+ *
+ * <p>On HTTP/1.1 a connection carries one response at a time: two {@link #CHUNK}s per connection. On HTTP/2 it carries
+ * up to {@code maxConcurrentStreams} at once, and a stream's chunk is written whole as soon as its window is above 0,
+ * to wait in the codec's flow controller: the chunks of a stream are {@link #STREAM_CHUNK}, the initial stream window,
+ * so one connection pins at most {@code maxConcurrentStreams × 2 × 64 KiB} (12.5 MiB at the default 100 streams).
  */
 final class PrefetchedChunkedInput implements ChunkedInput<ByteBuf> {
+    /** The chunk of an HTTP/1.1 connection. */
     static final int CHUNK = 1024 * 1024;
+    /** The chunk of an HTTP/2 stream: the protocol's initial stream window (65,535 bytes), rounded up. */
+    static final int STREAM_CHUNK = 64 * 1024;
 
     private final BlobReader reader;
     private final long first;
@@ -28,6 +38,7 @@ final class PrefetchedChunkedInput implements ChunkedInput<ByteBuf> {
     private final Executor workers;
     private final Channel channel;
     private final ByteBufAllocator allocator;
+    private final int chunkSize;
     private long position;
     private CompletableFuture<ByteBuf> pending;
     private boolean closed;
@@ -40,6 +51,7 @@ final class PrefetchedChunkedInput implements ChunkedInput<ByteBuf> {
         this.workers = workers;
         this.channel = channel;
         this.allocator = channel.alloc();
+        this.chunkSize = channel instanceof Http2StreamChannel ? STREAM_CHUNK : CHUNK;
     }
 
     @Override
@@ -83,7 +95,7 @@ final class PrefetchedChunkedInput implements ChunkedInput<ByteBuf> {
 
     private void fetch() {
         long at = position;
-        int size = (int) Math.min(CHUNK, end - at);
+        int size = (int) Math.min(chunkSize, end - at);
         CompletableFuture<ByteBuf> read = new CompletableFuture<>();
         pending = read;
         try {

@@ -3,6 +3,7 @@ package dev.wharf.proxy.security;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -23,10 +24,9 @@ public record Caller(Optional<String> authorization, Supplier<Optional<X509Certi
 
     private static Optional<X509Certificate> peer(Channel channel) {
         // An HTTP/2 stream's channel is a child of the connection's, which holds the TLS session.
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        if (ssl == null && channel.parent() != null) {
-            ssl = channel.parent().pipeline().get(SslHandler.class);
-        }
+        // Only a stream's: any other channel's parent (a listening socket) is no session of this caller's.
+        Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
+        SslHandler ssl = connection.pipeline().get(SslHandler.class);
         if (ssl == null) {
             return Optional.empty();
         }

@@ -3,6 +3,7 @@ package dev.wharf.proxy.security;
 import dev.wharf.config.ServerTls;
 import dev.wharf.proxy.upstream.Pem;
 import dev.wharf.proxy.upstream.WatchedFile;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
@@ -10,6 +11,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -157,6 +159,9 @@ public final class ServerSsl implements AutoCloseable {
             SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                     .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols(PROTOCOLS)
+                    // HTTP/2 forbids TLS 1.2's CBC and static-RSA suites (RFC 9113, appendix A): only the AEAD and
+                    // forward-secret ones are offered, those either provider supports. TLS 1.3's are all allowed.
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .applicationProtocolConfig(ALPN);
             if (config.clientCaFile().isPresent()) {
                 builder.trustManager(certificates(

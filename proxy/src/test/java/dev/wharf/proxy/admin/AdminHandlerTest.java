@@ -3,6 +3,7 @@ package dev.wharf.proxy.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.wharf.proxy.security.AdminGate;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class AdminHandlerTest {
@@ -77,8 +79,64 @@ class AdminHandlerTest {
         assertEquals(SCRAPE, body(answer(HttpMethod.GET, "/metrics?name[]=wharf_requests_total")));
     }
 
+    @Test
+    void onlyRoutesAddedWithGetOpenSkipTheGate() {
+        AtomicInteger called = new AtomicInteger();
+        AtomicInteger asked = new AtomicInteger();
+        AdminEndpoint endpoint = AdminEndpoint.now(r -> {
+            called.incrementAndGet();
+            return AdminResponse.text(200, "served");
+        });
+        AdminRoutes routes = new AdminRoutes()
+                .getOpen("/healthz", endpoint)
+                .get("/status", endpoint)
+                .add("POST", "/prewarm/{name}/run", endpoint)
+                .add("DELETE", "/cache/{digest}", endpoint)
+                .add("GET", "/cache/{digest}", endpoint);
+        AdminGate refusing = (caller, from) -> {
+            asked.incrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalStateException("refused"));
+        };
+        AdminHandler handler = new AdminHandler(routes, refusing);
+
+        assertEquals(200, status(handler, HttpMethod.GET, "/healthz"));
+        assertEquals(200, status(handler, HttpMethod.HEAD, "/healthz"));
+        assertEquals(2, called.get());
+        assertEquals(0, asked.get(), "an open route asks no one");
+
+        String[][] closed = {
+            {"GET", "/status"},
+            {"HEAD", "/status"},
+            {"POST", "/prewarm/x/run"},
+            {"DELETE", "/cache/sha256:a"},
+            {"GET", "/cache/sha256:a"}
+        };
+        for (String[] request : closed) {
+            int status = status(handler, HttpMethod.valueOf(request[0]), request[1]);
+            assertEquals(500, status, request[0] + " " + request[1] + " answered past a gate that failed");
+        }
+        assertEquals(closed.length, asked.get(), "every other route asked the gate");
+        assertEquals(2, called.get(), "and reached no endpoint");
+    }
+
+    private static int status(AdminHandler handler, HttpMethod method, String uri) {
+        EmbeddedChannel channel = new EmbeddedChannel(handler);
+        try {
+            channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
+            channel.runPendingTasks();
+            FullHttpResponse response = channel.readOutbound();
+            try {
+                return response.status().code();
+            } finally {
+                response.release();
+            }
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
     private static FullHttpResponse answer(HttpMethod method, String uri) {
-        EmbeddedChannel channel = new EmbeddedChannel(new AdminHandler(routes()));
+        EmbeddedChannel channel = new EmbeddedChannel(new AdminHandler(routes(), AdminGate.OPEN));
         try {
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
             FullHttpResponse response = channel.readOutbound();

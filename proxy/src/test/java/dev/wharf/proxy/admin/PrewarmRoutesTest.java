@@ -12,6 +12,7 @@ import dev.wharf.proxy.prewarm.PrewarmMetrics;
 import dev.wharf.proxy.prewarm.PrewarmScheduler;
 import dev.wharf.proxy.prewarm.RuleSource;
 import dev.wharf.proxy.prewarm.RunResult;
+import dev.wharf.proxy.security.AdminGate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -86,8 +87,8 @@ class PrewarmRoutesTest {
     }
 
     private FullHttpResponse answer(HttpMethod method, String uri) {
-        EmbeddedChannel channel =
-                new EmbeddedChannel(new AdminHandler(new PrewarmRoutes(scheduler).addTo(new AdminRoutes())));
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new AdminHandler(new PrewarmRoutes(scheduler).addTo(new AdminRoutes()), AdminGate.OPEN));
         try {
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri));
             return channel.readOutbound();

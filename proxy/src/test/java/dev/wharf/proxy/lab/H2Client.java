@@ -166,6 +166,7 @@ public final class H2Client implements AutoCloseable {
     private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
     private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextStream = new AtomicInteger(1);
+    private final AtomicInteger pingAcks = new AtomicInteger();
     private final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
     private final CompletableFuture<GoAway> goAway = new CompletableFuture<>();
     private volatile ChannelHandlerContext ctx;
@@ -285,6 +286,16 @@ public final class H2Client implements AutoCloseable {
     /** Opens {@code stream}'s window by {@code bytes} (WINDOW_UPDATE). */
     public void grant(Stream stream, int bytes) throws Exception {
         onLoop(() -> writer.writeWindowUpdate(ctx, stream.id, bytes, ctx.newPromise()));
+    }
+
+    /** Sends a PING (no stream's frame); {@link #pingAcks} counts the answers. */
+    public void ping() throws Exception {
+        onLoop(() -> writer.writePing(ctx, false, pingAcks.get(), ctx.newPromise()));
+    }
+
+    /** How many PINGs the server has answered. */
+    public int pingAcks() {
+        return pingAcks.get();
     }
 
     /** The GOAWAY the server sent, waiting up to {@code timeout}. */
@@ -427,6 +438,11 @@ public final class H2Client implements AutoCloseable {
             writer.writeSettingsAck(ctx, ctx.newPromise());
             ctx.flush();
             settings.complete(received);
+        }
+
+        @Override
+        public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+            pingAcks.incrementAndGet();
         }
 
         @Override
