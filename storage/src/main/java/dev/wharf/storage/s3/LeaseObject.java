@@ -77,4 +77,43 @@ final class LeaseObject {
     private Optional<S3Objects.Small> ours(String holder) {
         return objects.read(key).filter(o -> LeaseRecord.isHeldBy(o, holder));
     }
+
+    /** {@code holder}'s grant of this lease, renewed by {@code ttl} at a time. */
+    Held held(String holder, Duration ttl) {
+        return new Held(holder, ttl);
+    }
+
+    /**
+     * One grant of this lease as its holder keeps it: once lost (expired and taken over) or released, it is neither
+     * renewed nor released again. Thread-safe.
+     */
+    final class Held {
+        private final String holder;
+        private final Duration ttl;
+        private boolean lost;
+        private boolean released;
+
+        private Held(String holder, Duration ttl) {
+            this.holder = holder;
+            this.ttl = ttl;
+        }
+
+        /** Extends the lease by its ttl; false once it was lost, and from then on. */
+        synchronized boolean renew() {
+            if (lost || released) {
+                return false;
+            }
+            lost = !LeaseObject.this.renew(holder, ttl);
+            return !lost;
+        }
+
+        /** Releases the lease; does nothing when it was lost or released already. */
+        synchronized void release() {
+            if (lost || released) {
+                return;
+            }
+            released = true;
+            LeaseObject.this.release(holder);
+        }
+    }
 }

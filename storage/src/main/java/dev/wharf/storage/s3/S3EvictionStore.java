@@ -240,35 +240,21 @@ public final class S3EvictionStore {
 
     /** The eviction lease as one replica holds it; closing releases it. Thread-safe. */
     public static final class EvictionLease implements AutoCloseable {
-        private final LeaseObject lease;
-        private final String holder;
-        private final Duration ttl;
-        private boolean lost;
-        private boolean released;
+        private final LeaseObject.Held lease;
 
         private EvictionLease(LeaseObject lease, String holder, Duration ttl) {
-            this.lease = lease;
-            this.holder = holder;
-            this.ttl = ttl;
+            this.lease = lease.held(holder, ttl);
         }
 
         /** Extends the lease by its ttl; false once it was lost (expired and taken over), and from then on. */
-        public synchronized boolean renew() {
-            if (lost || released) {
-                return false;
-            }
-            lost = !lease.renew(holder, ttl);
-            return !lost;
+        public boolean renew() {
+            return lease.renew();
         }
 
         /** Releases the lease; does nothing when it was lost. */
         @Override
-        public synchronized void close() {
-            if (lost || released) {
-                return;
-            }
-            released = true;
-            lease.release(holder);
+        public void close() {
+            lease.release();
         }
     }
 }

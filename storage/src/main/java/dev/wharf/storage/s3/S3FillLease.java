@@ -10,18 +10,12 @@ import java.time.Duration;
  * condition that it is unchanged ({@code If-Match} on the entity tag read). Thread-safe.
  */
 final class S3FillLease implements FillLease {
-    private final LeaseObject lease;
+    private final LeaseObject.Held lease;
     private final Digest digest;
-    private final String holder;
-    private final Duration ttl;
-    private boolean lost;
-    private boolean released;
 
     S3FillLease(LeaseObject lease, Digest digest, String holder, Duration ttl) {
-        this.lease = lease;
+        this.lease = lease.held(holder, ttl);
         this.digest = digest;
-        this.holder = holder;
-        this.ttl = ttl;
     }
 
     @Override
@@ -30,20 +24,12 @@ final class S3FillLease implements FillLease {
     }
 
     @Override
-    public synchronized boolean renew() {
-        if (lost || released) {
-            return false;
-        }
-        lost = !lease.renew(holder, ttl);
-        return !lost;
+    public boolean renew() {
+        return lease.renew();
     }
 
     @Override
-    public synchronized void release() {
-        if (lost || released) {
-            return;
-        }
-        released = true;
-        lease.release(holder);
+    public void release() {
+        lease.release();
     }
 }
