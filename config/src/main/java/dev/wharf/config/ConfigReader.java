@@ -16,7 +16,8 @@ final class ConfigReader {
     private static final String LISTEN_EXPECTED = "host:port with port 1-65535";
     private static final String ACCESS_LOG_EXPECTED = "stdout, off, or a file path";
     private static final String MATCH_EXPECTED = "\"*\" or \"<repository glob>:<tag glob>\"";
-    private static final Set<String> KEYS = Set.of(
+    /** The top-level keys of a configuration. */
+    static final Set<String> KEYS = Set.of(
             "listen",
             "adminListen",
             "storage",
@@ -35,6 +36,7 @@ final class ConfigReader {
             "auth",
             "access",
             "limits");
+
     static final String GRACE_EXPECTED = "positive duration up to 7d, like 15m";
     private static final Set<String> STORAGE_KEYS =
             Set.of("path", "s3", "maxSize", "minFree", "evictEvery", "evictGrace");

@@ -29,26 +29,6 @@ class ConfigLoaderFuzzTest {
     /** The settings read as secrets: never echoed in a problem. */
     private static final Set<String> SECRET_KEYS = Set.of("password", "token", "secretAccessKey");
 
-    private static final Set<String> TOP_LEVEL_KEYS = Set.of(
-            "listen",
-            "adminListen",
-            "storage",
-            "defaultUpstream",
-            "upstreams",
-            "publicUpstreams",
-            "freshness",
-            "maxStale",
-            "recheckDeadline",
-            "offline",
-            "prewarm",
-            "prewarmDir",
-            "accessLog",
-            "tlsListen",
-            "tls",
-            "auth",
-            "access",
-            "limits");
-
     /**
      * YAML text gives a configuration or a {@link ConfigException}, never another exception. Each problem starts with
      * where it is: a YAML path rooted at a setting or at a key of the file, the top level, or a line and column for a
@@ -66,7 +46,7 @@ class ConfigLoaderFuzzTest {
         } catch (ConfigException e) {
             assertFalse(e.problems().isEmpty(), yaml);
             Optional<JsonNode> tree = tree(yaml);
-            Set<String> roots = new HashSet<>(TOP_LEVEL_KEYS);
+            Set<String> roots = new HashSet<>(ConfigReader.KEYS);
             roots.add("top level");
             tree.ifPresent(root -> root.fieldNames().forEachRemaining(roots::add));
             for (String problem : e.problems()) {
